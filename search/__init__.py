@@ -1,0 +1,1 @@
+"""The query service: hybrid retrieval, autocomplete and the HTTP API."""

@@ -1,0 +1,43 @@
+"""Reciprocal rank fusion of several ranked hit lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The usual RRF constant: dampens the weight of the very first ranks.
+RRF_K = 60
+
+
+@dataclass
+class FusedHit:
+    """A document with its fused score and its 1-based rank in each input list (None: absent)."""
+
+    id: str
+    source: dict[str, Any]
+    score: float
+    ranks: dict[str, int | None] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(
+    rankings: Mapping[str, Sequence[Mapping[str, Any]]],
+    weights: Mapping[str, float] | None = None,
+    k: int = RRF_K,
+) -> list[FusedHit]:
+    """Fuse OpenSearch hit lists by ``sum(weight / (k + rank))``, best first; ties keep first-seen order.
+
+    `rankings` maps a list name (``"lexical"``, ``"semantic"``) to its hits, each with ``_id``/``_source``.
+    """
+    fused: dict[str, FusedHit] = {}
+    for name, hits in rankings.items():
+        weight = 1.0 if weights is None else weights.get(name, 1.0)
+        for rank, hit in enumerate(hits, start=1):
+            doc_id = str(hit["_id"])
+            entry = fused.get(doc_id)
+            if entry is None:
+                entry = FusedHit(doc_id, dict(hit.get("_source", {})), 0.0, dict.fromkeys(rankings))
+                fused[doc_id] = entry
+            entry.ranks[name] = rank
+            entry.score += weight / (k + rank)
+    return sorted(fused.values(), key=lambda h: h.score, reverse=True)

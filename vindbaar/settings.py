@@ -1,0 +1,51 @@
+"""Settings read from the environment (prefix ``VINDBAAR_``) with defaults that run locally."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "vindbaar"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``VINDBAAR_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="VINDBAAR_", extra="ignore")
+
+    opensearch_url: str | None = Field(
+        default=None,
+        description="URL of an OpenSearch node. Unset: use the local node started by `vindbaar opensearch start`.",
+    )
+    opensearch_user: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_timeout_s: float = Field(default=10.0, gt=0)
+
+    index_alias: str = Field(default="products", min_length=1)
+
+    embedding_model: str | None = Field(
+        default=None,
+        description="Model name or local path; unset uses all-MiniLM-L6-v2 from the offline package.",
+    )
+    embedding_device: str | None = Field(default=None, description="cpu, cuda, … ; unset picks a GPU if present.")
+    embedding_batch_size: int = Field(default=64, gt=0)
+
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    node_data_dir: Path | None = Field(
+        default=None, description="Data folder of the local node; unset: <cache_dir>/opensearch-<version>/data."
+    )
+    node_port: int | None = Field(default=None, ge=1024, le=65535)
+    node_heap: str = Field(default="1g", pattern=r"^\d+[mg]$")
+    node_start_timeout_s: float = Field(default=180.0, gt=0)
+    java_home: Path | None = None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; tests build their own `Settings`)."""
+    return Settings()
