@@ -16,9 +16,51 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
     return f"{alias}-{stamp}"
 
 
-def create_index(client: OpenSearch, name: str, embedding_dimension: int | None = None) -> None:
-    """Create index `name` from ``mappings/products.json``."""
-    client.indices.create(index=name, body=load_index_body("products", embedding_dimension))
+def create_index(
+    client: OpenSearch, name: str, embedding_dimension: int | None = None, bulk_load: bool = False
+) -> None:
+    """Create index `name` from ``mappings/products.json``.
+
+    With `bulk_load`, refresh is off and replicas are 0 until `finish_bulk_load` restores them.
+    """
+    body = load_index_body("products", embedding_dimension)
+    if bulk_load:
+        body["settings"]["index"].update(
+            {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
+        )
+    client.indices.create(index=name, body=body)
+
+
+def finish_bulk_load(client: OpenSearch, name: str, replicas: int, refresh_interval: str) -> None:
+    """Restore search-time settings after a bulk load and make everything searchable."""
+    client.indices.put_settings(
+        index=name,
+        body={
+            "index": {
+                "refresh_interval": refresh_interval,
+                "number_of_replicas": replicas,
+                "translog.durability": "request",
+            }
+        },
+    )
+    client.indices.refresh(index=name)
+
+
+def mark_activated(client: OpenSearch, name: str, when: datetime | None = None) -> None:
+    """Record in the index's mapping `_meta` that it went live (rollback only returns to such indices)."""
+    meta = client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+    meta["activated_at"] = (when or datetime.now(UTC)).isoformat()
+    client.indices.put_mapping(index=name, body={"_meta": meta})
+
+
+def versioned_indices(client: OpenSearch, alias: str) -> dict[str, bool]:
+    """Indices named ``<alias>-<timestamp>``, oldest first, mapped to whether they were ever live."""
+    found = client.indices.get_mapping(index=f"{alias}-*", allow_no_indices=True, ignore_unavailable=True)
+    result: dict[str, bool] = {}
+    for name in sorted(found):
+        if name.removeprefix(f"{alias}-").isalnum():
+            result[name] = "activated_at" in found[name]["mappings"].get("_meta", {})
+    return result
 
 
 def alias_targets(client: OpenSearch, alias: str) -> list[str]:

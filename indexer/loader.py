@@ -1,4 +1,4 @@
-"""Bulk-load products into an index: embed in batches, then stream with opensearch-py's helpers."""
+"""Bulk-load products into an index: embed in batches (through the cache), stream with opensearch-py's helpers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.helpers import streaming_bulk
+from tqdm import tqdm
 
 from indexer.documents import content_hash, embedding_text, to_document
+from indexer.embedding_cache import EmbeddingCache
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 
@@ -21,6 +23,7 @@ class LoadStats:
 
     indexed: int = 0
     embedded: int = 0
+    cache_hits: int = 0
 
 
 def _batches(items: Iterable[Product], size: int) -> Iterator[list[Product]]:
@@ -29,16 +32,39 @@ def _batches(items: Iterable[Product], size: int) -> Iterator[list[Product]]:
         yield batch
 
 
-def _actions(index: str, products: Iterable[Product], embedder: Embedder | None,
-             stats: LoadStats, batch_size: int) -> Iterator[dict[str, Any]]:  # fmt: skip
+def embed_with_cache(
+    texts: list[str], hashes: list[str], embedder: Embedder, cache: EmbeddingCache | None, stats: LoadStats
+) -> list[list[float]]:
+    """Vectors for `texts`, taking what the cache has and embedding (and caching) only the rest."""
+    cached = cache.get_many(embedder.model_id, hashes) if cache is not None else {}
+    missing = [i for i, key in enumerate(hashes) if key not in cached]
+    if missing:
+        fresh = embedder.embed([texts[i] for i in missing])
+        new = {hashes[i]: vector for i, vector in zip(missing, fresh, strict=True)}
+        if cache is not None:
+            cache.put_many(embedder.model_id, new)
+        cached = {**cached, **new}
+    stats.embedded += len(missing)
+    stats.cache_hits += len(texts) - len(missing)
+    return [cached[key] for key in hashes]
+
+
+def _actions(
+    index: str,
+    products: Iterable[Product],
+    embedder: Embedder | None,
+    cache: EmbeddingCache | None,
+    stats: LoadStats,
+    batch_size: int,
+) -> Iterator[dict[str, Any]]:
     for batch in _batches(products, batch_size):
         texts = [embedding_text(p) for p in batch]
-        vectors: list[list[float] | None] = [None] * len(batch)
+        hashes = [content_hash(t) for t in texts]
+        vectors: list[list[float]] | list[None] = [None] * len(batch)
         if embedder is not None:
-            vectors = list(embedder.embed(texts))
-            stats.embedded += len(batch)
-        for product, text, vector in zip(batch, texts, vectors, strict=True):
-            yield {"_index": index, "_id": product.id, "_source": to_document(product, vector, content_hash(text))}
+            vectors = embed_with_cache(texts, hashes, embedder, cache, stats)
+        for product, key, vector in zip(batch, hashes, vectors, strict=True):
+            yield {"_index": index, "_id": product.id, "_source": to_document(product, vector, key)}
 
 
 def load_products(
@@ -46,18 +72,21 @@ def load_products(
     index: str,
     products: Iterable[Product],
     embedder: Embedder | None,
+    cache: EmbeddingCache | None = None,
     batch_size: int = 256,
+    progress_total: int | None = None,
+    show_progress: bool = False,
 ) -> LoadStats:
     """Index `products` into `index` (embedding them unless `embedder` is None) and return counts.
 
     Raises:
-        opensearchpy.helpers.BulkIndexError: some documents were rejected by OpenSearch.
+        opensearchpy.helpers.BulkIndexError: OpenSearch rejected documents (after retries on 429).
     """
     stats = LoadStats()
-    for ok, _item in streaming_bulk(
-        client, _actions(index, products, embedder, stats, batch_size),
-        chunk_size=batch_size, max_retries=3, raise_on_error=True,
-    ):  # fmt: skip
-        if ok:
-            stats.indexed += 1
+    actions = _actions(index, products, embedder, cache, stats, batch_size)
+    with tqdm(total=progress_total, unit="doc", disable=not show_progress, desc="indexing") as bar:
+        for ok, _item in streaming_bulk(client, actions, chunk_size=500, max_retries=5, raise_on_error=True):
+            if ok:
+                stats.indexed += 1
+                bar.update(1)
     return stats

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
 
+from indexer.embedding_cache import EmbeddingCache
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 
@@ -22,3 +25,36 @@ def get_client(request: Request) -> OpenSearch:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[OpenSearch, Depends(get_client)]
+
+
+def get_embedder(request: Request) -> Embedder:
+    """The embedding model loaded by the lifespan."""
+    return cast(Embedder, request.app.state.embedder)
+
+
+def get_embedding_cache(request: Request) -> EmbeddingCache:
+    """The embedding cache opened by the lifespan."""
+    return cast(EmbeddingCache, request.app.state.embedding_cache)
+
+
+def require_admin(
+    settings: SettingsDep,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """Allow the request only with the admin key (``X-API-Key`` or ``Authorization: Bearer``)."""
+    expected = settings.admin_api_key
+    if expected is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API disabled: set VINDBAAR_ADMIN_API_KEY")
+    given = x_api_key
+    if given is None and authorization and authorization.lower().startswith("bearer "):
+        given = authorization[7:].strip()
+    if not given:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this key may not use admin routes")
+
+
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+EmbeddingCacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
+AdminDep = Depends(require_admin)

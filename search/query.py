@@ -16,7 +16,6 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "attributes_text^1.5",
     "description",
     "description.en^0.5",
-    "description.nl^0.5",
 )
 PREFIX_FIELDS: tuple[str, ...] = ("title.prefix^2", "brand.prefix", "category_path.prefix")
 SOURCE_FIELDS: tuple[str, ...] = (

@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--query", action="append", help="query to run (repeatable)")
     demo.set_defaults(handler=_demo)
 
+    from indexer.commands import add_commands as add_indexer_commands
+
+    add_indexer_commands(commands)
+
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")

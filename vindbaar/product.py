@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,8 @@ class Product(BaseModel):
     or ``["Electronics", "Audio", "Headphones"]``.
     """
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    # Shops export numeric ids and EANs; they are identifiers, so accept them as strings.
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
     id: str = Field(min_length=1, max_length=512)
     title: str = Field(min_length=1, max_length=1000)
@@ -43,9 +45,29 @@ class Product(BaseModel):
     def _split_path(cls, value: Any) -> Any:
         if value is None:
             return []
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            # Some exports render a list as a string: '["Clothing >> Women >> Dresses"]'.
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list) and parsed and isinstance(parsed[0], str):
+                value = parsed[0]
         if isinstance(value, str):
             separator = ">" if ">" in value else "/"
             return [part.strip() for part in value.split(separator) if part.strip()]
+        return value
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _parse_json_attributes(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {}
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value  # let validation report it as not a dict
         return value
 
     @field_validator("brand", "image_url", "url", "locale", mode="before")

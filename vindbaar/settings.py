@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     opensearch_password: SecretStr | None = None
     opensearch_timeout_s: float = Field(default=10.0, gt=0)
 
-    index_alias: str = Field(default="products", min_length=1)
+    index_alias: str = Field(default="products", min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    index_replicas: int = Field(default=0, ge=0, description="Replicas of the live index (restored after a load).")
+    index_refresh_interval: str = Field(default="1s", description="Refresh interval of the live index.")
+    keep_indices: int = Field(default=3, ge=1, description="Indices kept (live one included) for rollback.")
+    admin_api_key: SecretStr | None = Field(default=None, description="Key for /admin routes; unset disables them.")
 
     embedding_model: str | None = Field(
         default=None,
@@ -36,6 +40,9 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=64, gt=0)
 
     cache_dir: Path = Field(default_factory=_default_cache_dir)
+    embedding_cache_path: Path | None = Field(
+        default=None, description="SQLite embedding cache; unset: <cache_dir>/embeddings.sqlite."
+    )
     node_data_dir: Path | None = Field(
         default=None, description="Data folder of the local node; unset: <cache_dir>/opensearch-<version>/data."
     )
@@ -43,6 +50,10 @@ class Settings(BaseSettings):
     node_heap: str = Field(default="1g", pattern=r"^\d+[mg]$")
     node_start_timeout_s: float = Field(default=180.0, gt=0)
     java_home: Path | None = None
+
+    @property
+    def resolved_embedding_cache_path(self) -> Path:
+        return self.embedding_cache_path or self.cache_dir / "embeddings.sqlite"
 
 
 @lru_cache
