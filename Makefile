@@ -19,3 +19,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+.PHONY: bench-indexing
+bench-indexing: setup
+	$(VENV)/bin/python -m bench.indexing

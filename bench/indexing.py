@@ -1,0 +1,122 @@
+"""Indexing benchmark: text-only bulk docs/s, CPU embedding docs/s, and first vs cached full reindex.
+
+Run with `make bench-indexing` (or `python -m bench.indexing --help`). Reads the real catalog from
+../shared/data (never copied into the repo) and the generated sample catalog. Prints a JSON report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from indexer.catalog import FieldMapping, iter_rows, read_text
+from indexer.documents import embedding_text
+from indexer.embedding_cache import EmbeddingCache
+from indexer.indices import versioned_indices
+from indexer.ingest import CatalogValidator
+from indexer.reindex import reindex
+from indexer.sample_catalog import generate_sample_catalog
+from vindbaar.client import create_client
+from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.localnode.node import LocalNode, resident_memory_mb
+from vindbaar.product import Product
+from vindbaar.settings import Settings
+
+VESPA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vespa-shopping-24k.jsonl"
+VESPA_MAPPING = FieldMapping(root="fields", rename={"category": "categories", "quantity": "stock"}, price_divisor=100)
+
+
+def vespa_products() -> tuple[list[Product], int]:
+    """The real catalog as products, and how many rows were rejected."""
+    name, text = read_text(VESPA)
+    validator = CatalogValidator(name, VESPA_MAPPING)
+    return list(validator.validate(iter_rows(name, text))), len(validator.rejects)
+
+
+def _run(settings: Settings, products: list[Product], embed: bool, cache_path: Path) -> dict[str, Any]:
+    client = create_client(settings)
+    embedder = SentenceTransformerEmbedder() if embed else None
+    if embedder is not None:
+        embedder.warm_up()  # model loading is not indexing
+    cache = EmbeddingCache(cache_path)
+    try:
+        result = reindex(client, settings, iter(products), embedder, cache, lambda: len(products), max_shrink=1.0)
+    finally:
+        cache.close()
+    return {
+        "docs": result.stats.indexed,
+        "embedded": result.stats.embedded,
+        "from_cache": result.stats.cache_hits,
+        "seconds": round(result.elapsed_s, 2),
+        "docs_per_s": round(result.docs_per_s, 1),
+    }
+
+
+def embedding_throughput(texts: list[str], batch_size: int) -> dict[str, Any]:
+    """Pure model throughput on `texts` (after a warm-up batch)."""
+    embedder = SentenceTransformerEmbedder(batch_size=batch_size)
+    embedder.warm_up()
+    embedder.embed(texts[:batch_size])
+    started = time.perf_counter()
+    embedder.embed(texts)
+    seconds = time.perf_counter() - started
+    return {"device": embedder.device, "texts": len(texts), "batch_size": batch_size,
+            "docs_per_s": round(len(texts) / seconds, 1)}  # fmt: skip
+
+
+def _cleanup(settings: Settings) -> None:
+    client = create_client(settings)
+    for name in versioned_indices(client, settings.index_alias):
+        client.indices.delete(index=name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.indexing", description=__doc__)
+    parser.add_argument("--generated", type=int, default=20000, help="generated products for the text-only run")
+    parser.add_argument("--embed-sample", type=int, default=3000, help="texts for the pure embedding throughput")
+    parser.add_argument("--skip-full-embed", action="store_true", help="skip the two full reindexes with embeddings")
+    args = parser.parse_args(argv)
+
+    base = Settings()
+    started_node = not base.opensearch_url
+    if started_node:
+        info = LocalNode(base).start()
+        base = base.model_copy(update={"opensearch_url": info.url})
+    settings = base.model_copy(update={"index_alias": "bench-products", "keep_indices": 1})
+    print(f"OpenSearch at {settings.opensearch_url}", file=sys.stderr)
+
+    real, rejected = vespa_products()
+    generated = list(generate_sample_catalog(args.generated, seed=1))
+    report: dict[str, Any] = {"catalog": {"vespa_rows_accepted": len(real), "vespa_rows_rejected": rejected}}
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        print("text-only bulk indexing …", file=sys.stderr)
+        report["text_only_vespa"] = _run(settings, real, False, scratch / "none.sqlite")
+        report["text_only_generated"] = _run(settings, generated, False, scratch / "none.sqlite")
+        print("embedding throughput …", file=sys.stderr)
+        texts = [embedding_text(p) for p in real[: args.embed_sample]]
+        report["embedding_cpu"] = embedding_throughput(texts, 64)
+        if not args.skip_full_embed:
+            print("full reindex with embeddings, cold cache then warm cache …", file=sys.stderr)
+            first = _run(settings, real, True, scratch / "cache.sqlite")
+            second = _run(settings, real, True, scratch / "cache.sqlite")
+            report["reindex_vespa_cold_cache"] = first
+            report["reindex_vespa_warm_cache"] = second
+            report["second_reindex_speedup"] = round(first["seconds"] / second["seconds"], 1)
+    node = LocalNode(base).info()
+    if node is not None:
+        report["node_rss_mb"] = round(resident_memory_mb(node.pid) or 0, 1)
+    _cleanup(settings)
+    if started_node:
+        LocalNode(base).stop()
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
