@@ -19,6 +19,7 @@ from indexer.indices import alias_targets, versioned_indices
 from indexer.ingest import CatalogValidator, Reject, write_rejects
 from indexer.reindex import reindex, rollback
 from indexer.sample_catalog import generate_sample_catalog
+from indexer.suggestions import build_suggestions
 from indexer.updates import ProductPatch, delete_products, patch_products, upsert_products
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
@@ -99,6 +100,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             )  # fmt: skip
             stats, elapsed = result.stats, result.elapsed_s
             extra: dict[str, Any] = {"index": result.index, "previous": result.previous, "deleted": result.deleted}
+            if result.suggestions is not None:
+                extra["suggestions"] = result.suggestions.documents
         else:
             started = datetime.now(UTC)
             written = upsert_products(client, settings.index_alias, products, embedder, cache)
@@ -164,6 +167,12 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _suggestions(args: argparse.Namespace, settings: Settings) -> int:
+    built = build_suggestions(create_client(settings), settings.index_alias)
+    print(json.dumps({"index": built.index, "documents": built.documents, "elapsed_s": round(built.elapsed_s, 2)}))
+    return EXIT_OK
+
+
 def _sample(args: argparse.Namespace, settings: Settings) -> int:
     for product in generate_sample_catalog(args.count, args.seed):
         sys.stdout.write(product.model_dump_json(exclude_none=True) + "\n")
@@ -213,6 +222,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     listing = sub.add_parser("list", help="kept indices, which one is live, and their sizes")
     listing.set_defaults(handler=_list)
+
+    suggestions = sub.add_parser("suggestions", help="rebuild autocomplete suggestions and the spelling vocabulary")
+    suggestions.set_defaults(handler=_suggestions)
 
     sample = commands.add_parser("sample", help="write the deterministic sample catalog as JSONL to stdout")
     sample.add_argument("--count", type=int, default=3000)

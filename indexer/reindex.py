@@ -25,6 +25,7 @@ from indexer.indices import (
     versioned_indices,
 )
 from indexer.loader import LoadStats, load_products
+from indexer.suggestions import SuggestionsBuild, build_suggestions
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
@@ -41,6 +42,7 @@ class ReindexResult:
     stats: LoadStats
     elapsed_s: float
     deleted: list[str] = field(default_factory=list)
+    suggestions: SuggestionsBuild | None = None
 
     @property
     def docs_per_s(self) -> float:
@@ -153,7 +155,8 @@ def reindex(
         client.indices.delete(index=index, ignore_unavailable=True)
         raise
     deleted = prune(client, alias, settings.keep_indices)
-    return ReindexResult(index, previous, stats, time.monotonic() - started, deleted)
+    suggestions = build_suggestions(client, alias)
+    return ReindexResult(index, previous, stats, time.monotonic() - started, deleted, suggestions)
 
 
 def rollback(client: OpenSearch, alias: str, to: str | None = None) -> tuple[list[str], str]:

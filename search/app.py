@@ -8,36 +8,62 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from indexer.embedding_cache import EmbeddingCache
-from search import admin_products, health
+from search import admin_products, endpoints, health
+from search.errors import install_error_handlers
+from search.query_vectors import QueryEmbedder
+from search.service import SearchEngine
+from search.spelling import VocabularyStore
+from search.synonyms import load_synonyms
 from vindbaar import __version__
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
 from vindbaar.settings import Settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the Vindbaar API for `settings` (default: from the environment)."""
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    """Build the Vindbaar API for `settings` (default: from the environment).
+
+    `embedder` lets a caller share an already loaded model (tests, several apps in one process).
+    """
     settings = settings or Settings()
+    synonyms = load_synonyms(settings.synonyms_path)  # a bad file fails at start, not on the first search
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = create_client(settings)
-        embedder = SentenceTransformerEmbedder(
-            settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
-        )
-        embedder.warm_up()
+        model = embedder
+        if model is None:
+            loaded = SentenceTransformerEmbedder(
+                settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+            )
+            loaded.warm_up()
+            model = loaded
         cache = EmbeddingCache(settings.resolved_embedding_cache_path)
         app.state.settings = settings
         app.state.client = client
-        app.state.embedder = embedder
+        app.state.embedder = model
         app.state.embedding_cache = cache
+        app.state.engine = SearchEngine(
+            client=client,
+            settings=settings,
+            embedder=QueryEmbedder(model, settings.query_embedding_cache_size),
+            vocabulary=VocabularyStore(client, settings.index_alias, settings.vocabulary_refresh_s),
+            synonyms=synonyms,
+        )
         try:
             yield
         finally:
             cache.close()
             client.close()
 
-    app = FastAPI(title="Vindbaar", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Vindbaar",
+        version=__version__,
+        lifespan=lifespan,
+        description="Personalized on-site search for web shops: hybrid search, autocomplete, catalog admin.",
+    )
+    install_error_handlers(app)
+    app.include_router(endpoints.router)
     app.include_router(health.router)
     app.include_router(admin_products.router)
     return app

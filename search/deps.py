@@ -9,6 +9,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
 
 from indexer.embedding_cache import EmbeddingCache
+from search.service import SearchEngine
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
@@ -55,6 +56,12 @@ def require_admin(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key may not use admin routes")
 
 
+def get_engine(request: Request) -> SearchEngine:
+    """The search engine (client, query embedder, vocabulary, synonyms, reranker) built by the lifespan."""
+    return cast(SearchEngine, request.app.state.engine)
+
+
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+EngineDep = Annotated[SearchEngine, Depends(get_engine)]
 EmbeddingCacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
 AdminDep = Depends(require_admin)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from search.params import FACET_FIELDS, PRICE_BUCKETS, Filters, SearchParams, SortOrder
 
 #: Field boosts of the lexical query: title > brand > category > description.
 DEFAULT_FIELDS: tuple[str, ...] = (
@@ -21,6 +24,53 @@ PREFIX_FIELDS: tuple[str, ...] = ("title.prefix^2", "brand.prefix", "category_pa
 SOURCE_FIELDS: tuple[str, ...] = (
     "id", "title", "brand", "price", "currency", "image_url", "url", "category_path", "in_stock",
 )  # fmt: skip
+LANGUAGE_FIELDS = {"en": "title.en", "nl": "title.nl", "de": "title.de"}
+#: Synonym alternatives score a little below what the shopper literally typed.
+SYNONYM_BOOST = 0.8
+SORT_CLAUSES: dict[SortOrder, list[Any]] = {
+    SortOrder.price_asc: [{"price": "asc"}, "_score"],
+    SortOrder.price_desc: [{"price": "desc"}, "_score"],
+    SortOrder.newest: [{"created_at": {"order": "desc", "missing": "_last"}}, "_score"],
+    SortOrder.popularity: [{"popularity": "desc"}, "_score"],
+}
+HIGHLIGHT = {
+    "pre_tags": ["<em>"],
+    "post_tags": ["</em>"],
+    "fields": {"title": {"number_of_fragments": 0}, "description": {"fragment_size": 160, "number_of_fragments": 1}},
+}
+
+
+def fields_for_locale(locale: str | None, fields: Sequence[str] = DEFAULT_FIELDS) -> list[str]:
+    """`fields`, with the title sub-field of the shopper's language boosted above the other languages."""
+    language = (locale or "")[:2].lower()
+    preferred = LANGUAGE_FIELDS.get(language)
+    if preferred is None:
+        return list(fields)
+    return [f"{preferred}^3" if field.split("^")[0] == preferred else field for field in fields]
+
+
+def build_text_query(
+    text: str,
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    fuzziness: str = "AUTO",
+    alternatives: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The lexical matching clause: fuzzy multi-field match, as-you-type prefixes, synonym alternatives.
+
+    The prefix clause lets "head" find "headphones" (edge n-grams). It is not fuzzy: one edit on short
+    n-grams matches far too much ("lamp" would find "lap", so laptops).
+    """
+    should: list[dict[str, Any]] = [
+        {"multi_match": {"query": text, "fields": list(fields), "type": "most_fields",
+                         "fuzziness": fuzziness, "prefix_length": 1, "operator": "and"}},
+        {"multi_match": {"query": text, "fields": list(PREFIX_FIELDS), "type": "bool_prefix", "operator": "and"}},
+    ]  # fmt: skip
+    for alternative in alternatives:
+        should.append(
+            {"multi_match": {"query": alternative, "fields": list(fields), "type": "most_fields",
+                             "operator": "and", "boost": SYNONYM_BOOST}}
+        )  # fmt: skip
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_lexical_query(
@@ -28,56 +78,151 @@ def build_lexical_query(
     size: int = 10,
     fields: Sequence[str] = DEFAULT_FIELDS,
     fuzziness: str = "AUTO",
+    alternatives: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Multi-field text query, forgiving of typos, with an as-you-type prefix clause.
+    """A complete lexical search body for `text` (no filters, facets or sorting).
 
     Example for ``build_lexical_query("iphnoe", size=5)``::
 
         {"size": 5, "_source": [...], "query": {"bool": {"should": [
             {"multi_match": {"query": "iphnoe", "fields": ["title^4", ...], "type": "most_fields",
-                             "fuzziness": "AUTO", "prefix_length": 1, "operator": "and"}},
-            {"multi_match": {"query": "iphnoe", "fields": ["title.prefix^2", ...], "type": "bool_prefix",
-                             "operator": "and"}}],
+                             "fuzziness": "AUTO", "prefix_length": 1, "operator": "and"}}, ...],
           "minimum_should_match": 1}}}
     """
     return {
         "size": size,
         "_source": list(SOURCE_FIELDS),
-        "query": {
-            "bool": {
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": text,
-                            "fields": list(fields),
-                            "type": "most_fields",
-                            "fuzziness": fuzziness,
-                            "prefix_length": 1,
-                            "operator": "and",
-                        }
-                    },
-                    {
-                        "multi_match": {
-                            "query": text,
-                            "fields": list(PREFIX_FIELDS),
-                            "type": "bool_prefix",
-                            "operator": "and",
-                        }
-                    },
-                ],
-                "minimum_should_match": 1,
-            }
-        },
+        "query": build_text_query(text, fields, fuzziness, alternatives),
     }
 
 
-def build_knn_query(vector: Sequence[float], k: int = 10, field: str = "embedding") -> dict[str, Any]:
-    """Approximate nearest-neighbour query on the embedding field.
+def build_knn_query(
+    vector: Sequence[float], k: int = 10, field: str = "embedding", filter_clauses: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """Approximate nearest-neighbour query on the embedding field, filtered inside the graph search.
 
     Example: ``{"size": 10, "_source": [...], "query": {"knn": {"embedding": {"vector": [...], "k": 10}}}}``.
     """
-    return {
-        "size": k,
-        "_source": list(SOURCE_FIELDS),
-        "query": {"knn": {field: {"vector": list(vector), "k": k}}},
-    }
+    knn: dict[str, Any] = {"vector": list(vector), "k": k}
+    if filter_clauses:
+        knn["filter"] = {"bool": {"filter": list(filter_clauses)}}
+    return {"size": k, "_source": list(SOURCE_FIELDS), "query": {"knn": {field: knn}}}
+
+
+def filter_groups(filters: Filters) -> dict[str, list[dict[str, Any]]]:
+    """Filter clauses grouped by the facet they belong to (``attributes:<name>`` per attribute).
+
+    Disjunctive faceting counts each facet under every group except its own.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if filters.brand:
+        groups["brand"] = [{"terms": {FACET_FIELDS["brand"]: filters.brand}}]
+    if filters.category:
+        groups["category"] = [{"terms": {"category_ancestors": [normalize_category_path(c) for c in filters.category]}}]
+    if filters.price_min is not None or filters.price_max is not None:
+        bounds = {"gte": filters.price_min, "lte": filters.price_max}
+        groups["price"] = [{"range": {"price": {k: v for k, v in bounds.items() if v is not None}}}]
+    if filters.in_stock is not None:
+        groups["in_stock"] = [{"term": {"in_stock": filters.in_stock}}]
+    for name, values in sorted(filters.attributes.items()):
+        if values:
+            pairs = [f"{name.lower()}={value.lower()}" for value in values]
+            groups[f"attributes:{name.lower()}"] = [{"terms": {"attribute_pairs": pairs}}]
+    return groups
+
+
+def normalize_category_path(text: str) -> str:
+    """Normalise a category filter to the stored form: ``"A>B"`` and ``"A > B"`` are the same path."""
+    return " > ".join(part.strip() for part in text.split(">") if part.strip())
+
+
+def _all_clauses(groups: Mapping[str, Sequence[dict[str, Any]]], *, except_group: str | None = None) -> list[Any]:
+    return [clause for name, clauses in groups.items() if name != except_group for clause in clauses]
+
+
+def _facet_values_agg(facet: str, size: int) -> dict[str, Any]:
+    if facet == "price":
+        edges = (None, *PRICE_BUCKETS, None)
+        ranges = []
+        for low, high in itertools.pairwise(edges):
+            bucket: dict[str, Any] = {}
+            if low is not None:
+                bucket["from"] = low
+            if high is not None:
+                bucket["to"] = high
+            ranges.append(bucket)
+        return {"range": {"field": "price", "ranges": ranges}}
+    return {"terms": {"field": FACET_FIELDS[facet], "size": size}}
+
+
+def build_facet_aggs(
+    facets: Sequence[str], groups: Mapping[str, Sequence[dict[str, Any]]], size: int = 50
+) -> dict[str, Any]:
+    """Disjunctive facet aggregations: each facet is counted under all filters but its own.
+
+    Selected attributes get their own aggregation (``attributes:<name>``) for the same reason.
+    """
+    aggs: dict[str, Any] = {}
+    for facet in facets:
+        own = None if facet == "attributes" else facet
+        aggs[facet] = {
+            "filter": {"bool": {"filter": _all_clauses(groups, except_group=own)}},
+            "aggs": {"values": _facet_values_agg(facet, 100 if facet == "attributes" else size)},
+        }
+        if facet == "attributes":
+            for group in (g for g in groups if g.startswith("attributes:")):
+                name = group.split(":", 1)[1]
+                aggs[group] = {
+                    "filter": {"bool": {"filter": _all_clauses(groups, except_group=group)}},
+                    "aggs": {"values": {"terms": {"field": "attribute_pairs", "size": size,
+                                                  "include": f"{_regex_escape(name)}=.*"}}},
+                }  # fmt: skip
+    return aggs
+
+
+def _regex_escape(text: str) -> str:
+    """Escape Lucene regular-expression syntax in an attribute name."""
+    return "".join(f"\\{ch}" if ch in '.?+*|{}[]()"\\#@&<>~' else ch for ch in text)
+
+
+def build_search_body(
+    params: SearchParams,
+    window: int,
+    alternatives: Sequence[str] = (),
+    text: str | None = None,
+) -> dict[str, Any]:
+    """The lexical (or browse) request of a search: matching, post-filtered hits, disjunctive facets.
+
+    Relevance-sorted text searches fetch the top `window` for fusion; other orders page in OpenSearch.
+    `text` overrides ``params.q`` (the spelling-corrected retry).
+    """
+    text = params.q.strip() if text is None else text
+    groups = filter_groups(params.filters)
+    if text:
+        query: dict[str, Any] = build_text_query(text, fields_for_locale(params.locale), alternatives=alternatives)
+        language = (params.locale or "")[:2].lower()
+        if language:
+            query = {"bool": {"must": [query], "should": [{"term": {"locale": {"value": language, "boost": 0.3}}}]}}
+    else:
+        query = {"match_all": {}}
+    body: dict[str, Any] = {"_source": list(SOURCE_FIELDS), "query": query, "track_total_hits": True}
+    if groups:
+        # post_filter, not query: facet aggregations must see the unfiltered match set (disjunctive counts).
+        body["post_filter"] = {"bool": {"filter": _all_clauses(groups)}}
+    if params.facets:
+        body["aggs"] = build_facet_aggs(params.facets, groups)
+    sort = params.sort
+    if not text and sort is SortOrder.relevance:
+        sort = SortOrder.popularity  # browsing: the best sellers first
+    if text and sort is SortOrder.relevance:
+        body.update({"from": 0, "size": window})
+    else:
+        body.update({"from": params.offset, "size": params.size, "sort": SORT_CLAUSES[sort]})
+    if text and params.highlight:
+        body["highlight"] = HIGHLIGHT
+    return body
+
+
+def build_semantic_body(params: SearchParams, vector: Sequence[float], window: int) -> dict[str, Any]:
+    """The kNN request of a hybrid search, with the same filters applied inside the graph search."""
+    return build_knn_query(vector, k=window, filter_clauses=_all_clauses(filter_groups(params.filters)))

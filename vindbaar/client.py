@@ -39,4 +39,6 @@ def create_client(settings: Settings) -> OpenSearch:
         retry_on_status=(429, 502, 503, 504),
         retry_on_timeout=False,
         http_compress=False,
+        # One pooled connection per concurrent request of the API's worker threads.
+        maxsize=32,
     )

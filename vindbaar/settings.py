@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     embedding_device: str | None = Field(default=None, description="cpu, cuda, … ; unset picks a GPU if present.")
     embedding_batch_size: int = Field(default=64, gt=0)
 
+    search_timeout_s: float = Field(default=2.0, gt=0, description="Bound on one search round trip to OpenSearch.")
+    synonyms_path: Path | None = Field(default=None, description="Synonyms file (Solr format); unset: built-in.")
+    lexical_weight: float = Field(default=1.0, ge=0, description="Weight of the lexical list in rank fusion.")
+    semantic_weight: float = Field(default=1.0, ge=0, description="Weight of the semantic (kNN) list in rank fusion.")
+    fusion_window: int = Field(default=100, ge=10, le=1000, description="Candidates per list fused per search.")
+    correction_min_hits: int = Field(
+        default=3, ge=0, description="Below this many lexical hits a spelling-corrected query is tried."
+    )
+    vocabulary_refresh_s: float = Field(default=300.0, gt=0, description="How often the spelling vocabulary reloads.")
+    query_embedding_cache_size: int = Field(default=10_000, ge=0)
+
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     embedding_cache_path: Path | None = Field(
         default=None, description="SQLite embedding cache; unset: <cache_dir>/embeddings.sqlite."

@@ -1,0 +1,128 @@
+"""The suggestions index: autocomplete suggestions and the spelling vocabulary, built from the live catalog.
+
+Rebuilt after every full reindex (and by `vindbaar index suggestions`) into a new versioned index
+behind the ``<alias>_suggestions`` alias, so autocomplete never sees a half-built list.
+Kinds: ``term`` (one title word, the spelling vocabulary), ``query`` (frequent title word pairs and
+brand + category combinations), ``brand`` and ``category``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+
+from indexer.indices import alias_targets, new_index_name, point_alias, versioned_indices
+from vindbaar.mappings import load_index_body
+from vindbaar.text import words
+
+#: Word pairs and brand/category combinations need this many products before they become suggestions.
+MIN_QUERY_COUNT = 2
+MAX_QUERIES = 50_000
+
+
+def suggestions_alias(product_alias: str) -> str:
+    """The alias of the suggestions index that belongs to `product_alias`."""
+    return f"{product_alias}_suggestions"
+
+
+def _is_word(token: str) -> bool:
+    return len(token) >= 2 and not token.isdigit()
+
+
+@dataclass
+class SuggestionCounts:
+    """Product counts per suggestion, gathered in one pass over the catalog."""
+
+    terms: Counter[str]
+    queries: Counter[str]
+    brands: Counter[str]
+    categories: Counter[str]
+
+
+def count_suggestions(products: Iterable[Mapping[str, Any]]) -> SuggestionCounts:
+    """Count, per product document, its title words, word pairs, brand, category ancestors and brand+leaf."""
+    terms: Counter[str] = Counter()
+    queries: Counter[str] = Counter()
+    brands: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    for doc in products:
+        title_words = words(str(doc.get("title") or ""))
+        terms.update({w for w in title_words if _is_word(w)})
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(title_words) if _is_word(a) and _is_word(b)}
+        queries.update(pairs)
+        brand = doc.get("brand")
+        if brand:
+            brands[str(brand)] += 1
+            terms.update({w for w in words(str(brand)) if _is_word(w)} - set(title_words))
+        ancestors = doc.get("category_ancestors") or []
+        categories.update(ancestors)
+        if brand and ancestors:
+            leaf = str(ancestors[-1]).rsplit(" > ", 1)[-1]
+            queries[f"{str(brand).lower()} {leaf.lower()}"] += 1
+    return SuggestionCounts(terms, queries, brands, categories)
+
+
+def suggestion_documents(counts: SuggestionCounts) -> Iterator[dict[str, Any]]:
+    """The documents of the suggestions index; `weight` grows with the log of the product count."""
+
+    def doc(kind: str, text: str, count: int, path: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": text, "kind": kind, "count": count, "weight": math.log1p(count)}
+        if path is not None:
+            body["path"] = path
+        return body
+
+    for term, count in counts.terms.items():
+        yield doc("term", term, count)
+    frequent = [(q, c) for q, c in counts.queries.most_common(MAX_QUERIES) if c >= MIN_QUERY_COUNT]
+    for query, count in frequent:
+        yield doc("query", query, count)
+    for brand, count in counts.brands.items():
+        yield doc("brand", brand, count)
+    for path, count in counts.categories.items():
+        yield doc("category", path.rsplit(" > ", 1)[-1], count, path)
+
+
+def _catalog(client: OpenSearch, product_alias: str) -> Iterator[dict[str, Any]]:
+    query = {"_source": ["title", "brand", "category_ancestors"], "query": {"match_all": {}}}
+    for hit in helpers.scan(client, index=product_alias, query=query, size=2000):
+        yield hit["_source"]
+
+
+@dataclass
+class SuggestionsBuild:
+    """What a suggestions rebuild did."""
+
+    index: str
+    documents: int
+    elapsed_s: float
+
+
+def build_suggestions(client: OpenSearch, product_alias: str) -> SuggestionsBuild:
+    """Rebuild the suggestions index from the live products and swap its alias; older ones are deleted."""
+    started = time.monotonic()
+    alias = suggestions_alias(product_alias)
+    live = set(alias_targets(client, alias))
+    for orphan in set(versioned_indices(client, alias)) - live:  # left by a killed rebuild
+        client.indices.delete(index=orphan, ignore_unavailable=True)
+    index = new_index_name(alias)
+    client.indices.create(index=index, body=load_index_body("suggestions"))
+    try:
+        counts = count_suggestions(_catalog(client, product_alias))
+        actions = ({"_index": index, "_source": doc} for doc in suggestion_documents(counts))
+        written, _ = helpers.bulk(client, actions, chunk_size=2000, request_timeout=120)
+        client.indices.refresh(index=index)
+        previous = alias_targets(client, alias)
+        point_alias(client, alias, index)
+    except BaseException:
+        client.indices.delete(index=index, ignore_unavailable=True)
+        raise
+    for old in previous:
+        client.indices.delete(index=old, ignore_unavailable=True)
+    return SuggestionsBuild(index, int(written), time.monotonic() - started)

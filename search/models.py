@@ -1,0 +1,132 @@
+"""Response models of the public search API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ScoreExplain(BaseModel):
+    """Why an item is where it is. Later steps (personalization, rules) add their own components."""
+
+    model_config = ConfigDict(extra="allow")
+
+    lexical_rank: int | None = Field(description="1-based rank in the lexical list; null: not matched lexically.")
+    semantic_rank: int | None = Field(description="1-based rank in the kNN list; null: not among the neighbours.")
+    fused_score: float = Field(description="Reciprocal rank fusion score before reranking.")
+
+
+class SearchItem(BaseModel):
+    """One result as a product tile needs it."""
+
+    id: str
+    title: str
+    brand: str | None = None
+    price: float | None = None
+    currency: str | None = None
+    image_url: str | None = None
+    url: str | None = None
+    category_path: str | None = None
+    in_stock: bool | None = None
+    score: float
+    highlight: dict[str, str] | None = Field(default=None, description="Matched words wrapped in <em>.")
+    explain: ScoreExplain | None = None
+
+
+class FacetValue(BaseModel):
+    """A facet value and how many results it would give."""
+
+    value: str
+    count: int
+    selected: bool = False
+    price_from: float | None = None
+    price_to: float | None = None
+
+
+class Facet(BaseModel):
+    """Counts for one facet, computed disjunctively (other values of a selected facet keep their counts)."""
+
+    name: str
+    values: list[FacetValue]
+
+
+class SearchResponse(BaseModel):
+    """A page of results with facets; `query_id` ties later clicks to this response."""
+
+    query_id: str
+    query: str
+    corrected_query: str | None = Field(
+        default=None, description="Set when too little was found and the spelling-corrected query was used."
+    )
+    total: int
+    page: int
+    size: int
+    items: list[SearchItem]
+    facets: list[Facet]
+    mode: Literal["hybrid", "lexical", "browse"]
+    personalized: bool = False
+    took_ms: float
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "query_id": "6f1c0a4e2b7d4f0c9a3e5b8d1c2f3a4b", "query": "koptelefon",
+                "corrected_query": "koptelefoon", "total": 214, "page": 1, "size": 20,
+                "items": [{"id": "sku-000001", "title": "Sony WH-1000XM5 Draadloze Koptelefoon black",
+                           "brand": "Sony", "price": 329.0, "currency": "EUR", "score": 0.0328}],
+                "facets": [{"name": "brand", "values": [{"value": "Sony", "count": 48, "selected": False}]}],
+                "mode": "hybrid", "personalized": False, "took_ms": 18.4,
+            }
+        }
+    )  # fmt: skip
+
+
+class Suggestion(BaseModel):
+    """A query suggestion to complete what the shopper is typing."""
+
+    text: str
+    kind: Literal["query", "term"]
+    count: int
+
+
+class ProductSuggestion(BaseModel):
+    """A product shown directly in the autocomplete dropdown."""
+
+    id: str
+    title: str
+    price: float | None = None
+    currency: str | None = None
+    image_url: str | None = None
+    url: str | None = None
+
+
+class CategorySuggestion(BaseModel):
+    """A matching category, with its full path for a category-page link."""
+
+    name: str
+    path: str
+    count: int
+
+
+class BrandSuggestion(BaseModel):
+    """A matching brand."""
+
+    name: str
+    count: int
+
+
+class AutocompleteResponse(BaseModel):
+    """Everything the as-you-type dropdown shows."""
+
+    query: str
+    suggestions: list[Suggestion]
+    products: list[ProductSuggestion]
+    categories: list[CategorySuggestion]
+    brands: list[BrandSuggestion]
+    took_ms: float
+
+    @classmethod
+    def empty(cls, query: str) -> AutocompleteResponse:
+        """The answer to a blank query."""
+        return cls(query=query, suggestions=[], products=[], categories=[], brands=[], took_ms=0.0)

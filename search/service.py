@@ -1,0 +1,185 @@
+"""The search service: hybrid retrieval in one round trip, fusion, spelling fallback, reranking, facets."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from opensearchpy import OpenSearch
+
+from reranker.candidates import Candidate, KeepOrder, RerankContext, Reranker
+from search.errors import SearchFailed
+from search.fusion import reciprocal_rank_fusion
+from search.models import Facet, FacetValue, ScoreExplain, SearchItem, SearchResponse
+from search.params import FACET_FIELDS, SearchParams, SortOrder
+from search.query import build_search_body, build_semantic_body, normalize_category_path
+from search.query_vectors import QueryEmbedder
+from search.spelling import VocabularyStore
+from search.synonyms import SynonymRule, expand
+from vindbaar.settings import Settings
+
+
+@dataclass
+class SearchEngine:
+    """What a search needs, opened once by the app's lifespan."""
+
+    client: OpenSearch
+    settings: Settings
+    embedder: QueryEmbedder
+    vocabulary: VocabularyStore
+    synonyms: list[SynonymRule] = field(default_factory=list)
+    reranker: Reranker = field(default_factory=KeepOrder)
+
+
+@dataclass
+class _Retrieval:
+    """The raw answers of one round trip."""
+
+    lexical: dict[str, Any]
+    semantic: dict[str, Any] | None
+
+    @property
+    def lexical_total(self) -> int:
+        return int(self.lexical["hits"]["total"]["value"])
+
+
+def _retrieve(engine: SearchEngine, params: SearchParams, text: str, window: int) -> _Retrieval:
+    index = engine.settings.index_alias
+    timeout = engine.settings.search_timeout_s
+    lexical_body = build_search_body(params, window, expand(text, engine.synonyms) if text else (), text=text)
+    if text and params.sort is SortOrder.relevance:
+        # Fuzzy matching copes with typos, embeddings do not: the kNN side gets the spelling-corrected text.
+        vector = engine.embedder.embed(engine.vocabulary.get().correct(text) or text)
+        body = [{"index": index}, lexical_body, {"index": index}, build_semantic_body(params, vector, window)]
+        lexical, semantic = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
+        for answer in (lexical, semantic):
+            if "error" in answer:
+                raise SearchFailed(answer["error"])
+        return _Retrieval(lexical, semantic)
+    return _Retrieval(engine.client.search(index=index, body=lexical_body, request_timeout=timeout), None)
+
+
+def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
+    """Run `params` against the live index and return one page of results with facets."""
+    started = time.perf_counter()
+    text = params.q.strip()
+    window = max(engine.settings.fusion_window, params.offset + params.size)
+    retrieval = _retrieve(engine, params, text, window)
+    corrected: str | None = None
+    if text and params.correct and retrieval.lexical_total < engine.settings.correction_min_hits:
+        suggestion = engine.vocabulary.get().correct(text)
+        if suggestion is not None:
+            retry = _retrieve(engine, params, suggestion, window)
+            if retry.lexical_total > retrieval.lexical_total:
+                retrieval, corrected = retry, suggestion
+    effective = corrected or text
+    lexical_hits = retrieval.lexical["hits"]["hits"]
+    mode: Literal["hybrid", "lexical", "browse"] = "browse"
+    if text:
+        mode = "hybrid" if retrieval.semantic is not None else "lexical"
+    if retrieval.semantic is not None:
+        candidates = _fuse(engine.settings, lexical_hits, retrieval.semantic["hits"]["hits"])
+        context = RerankContext(effective, params.user_id, params.session_id, params.locale)
+        ranked = engine.reranker.rerank(candidates, context)
+        page = ranked[params.offset : params.offset + params.size]
+        # `total` counts what matches the words (as the facets do); with no word match, the semantic neighbours.
+        total = retrieval.lexical_total or len(ranked)
+    else:
+        page = [_as_candidate(hit) for hit in lexical_hits]
+        total = retrieval.lexical_total
+    highlights = {str(hit["_id"]): hit.get("highlight") for hit in lexical_hits}
+    return SearchResponse(
+        query_id=uuid.uuid4().hex,
+        query=params.q,
+        corrected_query=corrected,
+        total=total,
+        page=params.page,
+        size=params.size,
+        items=[_item(c, highlights.get(c.id), params.explain) for c in page],
+        facets=parse_facets(retrieval.lexical.get("aggregations", {}), params),
+        mode=mode,
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
+def _fuse(
+    settings: Settings, lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
+) -> list[Candidate]:
+    weights = {"lexical": settings.lexical_weight, "semantic": settings.semantic_weight}
+    fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
+    return [
+        Candidate(
+            hit.id,
+            hit.source,
+            hit.score,
+            {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
+        )
+        for hit in fused
+    ]
+
+
+def _as_candidate(hit: Mapping[str, Any]) -> Candidate:
+    score = float(hit.get("_score") or 0.0)
+    return Candidate(str(hit["_id"]), dict(hit["_source"]), score, {})
+
+
+def _item(candidate: Candidate, highlight: Mapping[str, list[str]] | None, explain: bool) -> SearchItem:
+    source = candidate.source
+    return SearchItem(
+        id=candidate.id,
+        title=source.get("title", ""),
+        brand=source.get("brand"),
+        price=source.get("price"),
+        currency=source.get("currency"),
+        image_url=source.get("image_url"),
+        url=source.get("url"),
+        category_path=source.get("category_path"),
+        in_stock=source.get("in_stock"),
+        score=round(candidate.score, 6),
+        highlight={name: " … ".join(parts) for name, parts in highlight.items()} if highlight else None,
+        explain=_explain(candidate) if explain else None,
+    )
+
+
+def _explain(candidate: Candidate) -> ScoreExplain:
+    details = dict(candidate.explain)
+    details.setdefault("lexical_rank", None)
+    details.setdefault("semantic_rank", None)
+    details.setdefault("fused_score", candidate.score)
+    return ScoreExplain.model_validate(details)
+
+
+def parse_facets(aggregations: Mapping[str, Any], params: SearchParams) -> list[Facet]:
+    """Turn the disjunctive facet aggregations into facets, marking the values the shopper selected."""
+    filters = params.filters
+    selected: dict[str, set[str]] = {
+        "brand": set(filters.brand),
+        "category": {normalize_category_path(c) for c in filters.category},
+        "in_stock": set() if filters.in_stock is None else {str(filters.in_stock).lower()},
+        "attributes": {f"{n.lower()}={v.lower()}" for n, vs in filters.attributes.items() for v in vs},
+    }
+    facets: list[Facet] = []
+    for name in params.facets:
+        if name not in aggregations:
+            continue
+        buckets = list(aggregations[name]["values"]["buckets"])
+        if name == "attributes":
+            # A selected attribute is counted under all filters but its own (its own aggregation).
+            own = {key.split(":", 1)[1] for key in aggregations if key.startswith("attributes:")}
+            buckets = [b for b in buckets if str(b["key"]).split("=", 1)[0] not in own]
+            for key in sorted(k for k in aggregations if k.startswith("attributes:")):
+                buckets += aggregations[key]["values"]["buckets"]
+        facets.append(Facet(name=name, values=[_facet_value(name, b, selected.get(name, set())) for b in buckets]))
+    return facets
+
+
+def _facet_value(name: str, bucket: Mapping[str, Any], selected: set[str]) -> FacetValue:
+    if name == "price":
+        return FacetValue(value=str(bucket["key"]), count=int(bucket["doc_count"]),
+                          price_from=bucket.get("from"), price_to=bucket.get("to"))  # fmt: skip
+    key = bucket.get("key_as_string", bucket["key"]) if FACET_FIELDS[name] == "in_stock" else bucket["key"]
+    value = str(key).lower() if name == "in_stock" else str(key)
+    return FacetValue(value=value, count=int(bucket["doc_count"]), selected=value in selected)

@@ -1,0 +1,107 @@
+""" "Did you mean": spelling correction with rapidfuzz against the catalog's own vocabulary."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+
+from opensearchpy import NotFoundError, OpenSearch, helpers
+from opensearchpy.exceptions import OpenSearchException
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from indexer.suggestions import suggestions_alias
+from vindbaar.text import words
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_FAILURE_S = 10.0
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed when correcting `word`.
+
+    One more than OpenSearch's AUTO fuzziness for longer words: correction only runs when fuzzy matching
+    already found too little, and it picks among the catalog's own words, most used first.
+    """
+    if len(word) < 4:
+        return 0
+    if len(word) < 5:
+        return 1
+    return 2 if len(word) < 8 else 3
+
+
+class Vocabulary:
+    """Known words and how many products use each; corrects unknown words to frequent close ones."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self._counts = dict(counts)
+        self._words = list(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._counts
+
+    def correct_word(self, word: str) -> str | None:
+        """The best known replacement of an unknown `word`: fewest edits (a swap counts as one), then most used."""
+        word = word.lower()
+        limit = max_edits(word)
+        if limit == 0 or word in self._counts or any(ch.isdigit() for ch in word):
+            return None
+        matches = process.extract(word, self._words, scorer=OSA.distance, score_cutoff=limit, limit=25)
+        if not matches:
+            return None
+        best = min(matches, key=lambda m: (m[1], -self._counts[m[0]]))
+        return str(best[0])
+
+    def correct(self, query: str) -> str | None:
+        """`query` with its unknown words corrected, or None when there is nothing to correct."""
+        tokens = words(query)
+        corrected = [self.correct_word(t) or t for t in tokens]
+        return " ".join(corrected) if corrected != tokens else None
+
+    @classmethod
+    def load(cls, client: OpenSearch, product_alias: str) -> Vocabulary:
+        """Read the ``term`` entries of the suggestions index (empty if it does not exist yet)."""
+        query = {"_source": ["text", "count"], "query": {"term": {"kind": "term"}}}
+        counts: dict[str, int] = {}
+        try:
+            for hit in helpers.scan(client, index=suggestions_alias(product_alias), query=query, size=5000):
+                counts[hit["_source"]["text"]] = int(hit["_source"]["count"])
+        except NotFoundError:
+            log.warning("no suggestions index for %r yet: spelling correction is off until a reindex", product_alias)
+        return cls(counts)
+
+
+class VocabularyStore:
+    """Holds the current vocabulary and reloads it in the background of a request every `refresh_s`."""
+
+    def __init__(self, client: OpenSearch, product_alias: str, refresh_s: float) -> None:
+        self._client = client
+        self._alias = product_alias
+        self._refresh_s = refresh_s
+        self._vocabulary = Vocabulary({})
+        self._loaded_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def get(self) -> Vocabulary:
+        """The vocabulary; stale ones are reloaded by one caller while the others keep the old one."""
+        if time.monotonic() - self._loaded_at >= self._refresh_s and self._lock.acquire(blocking=False):
+            try:
+                self._vocabulary = Vocabulary.load(self._client, self._alias)
+                self._loaded_at = time.monotonic()
+            except (OpenSearchException, OSError) as exc:
+                # Retry in a while rather than on every request while OpenSearch is unreachable.
+                self._loaded_at = time.monotonic() - self._refresh_s + RETRY_AFTER_FAILURE_S
+                log.warning("could not reload the spelling vocabulary: %s", exc)
+            finally:
+                self._lock.release()
+        return self._vocabulary
+
+    def invalidate(self) -> None:
+        """Reload on the next `get` (after a reindex)."""
+        self._loaded_at = float("-inf")

@@ -1,0 +1,13 @@
+"""How Vindbaar splits shop text into words, the same way for suggestions, spelling and synonyms."""
+
+from __future__ import annotations
+
+import re
+
+# Letters and digits; apostrophes and hyphens inside a word keep it whole (De'Longhi, WH-1000XM5).
+_WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased words of `text`."""
+    return [w.lower() for w in _WORD.findall(text)]
