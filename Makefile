@@ -23,3 +23,7 @@ lint: setup
 .PHONY: bench-indexing
 bench-indexing: setup
 	$(VENV)/bin/python -m bench.indexing
+
+.PHONY: bench-search
+bench-search: setup
+	$(VENV)/bin/python -m bench.search

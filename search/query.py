@@ -20,7 +20,12 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "description",
     "description.en^0.5",
 )
+#: Typo-tolerant matching is limited to what shoppers name: title, brand and category.
+FUZZY_FIELDS: tuple[str, ...] = ("title^4", "brand^3", "category_path^2")
 PREFIX_FIELDS: tuple[str, ...] = ("title.prefix^2", "brand.prefix", "category_path.prefix")
+#: All words up to three; beyond that three quarters (rounded down) of them.
+MINIMUM_SHOULD_MATCH = "3<75%"
+MAX_FUZZY_WORDS = 8
 SOURCE_FIELDS: tuple[str, ...] = (
     "id", "title", "brand", "price", "currency", "image_url", "url", "category_path", "in_stock",
 )  # fmt: skip
@@ -33,6 +38,7 @@ SORT_CLAUSES: dict[SortOrder, list[Any]] = {
     SortOrder.newest: [{"created_at": {"order": "desc", "missing": "_last"}}, "_score"],
     SortOrder.popularity: [{"popularity": "desc"}, "_score"],
 }
+HIGHLIGHT_FIELDS = ["title", "title.en", "title.nl", "title.de", "description", "description.en"]
 HIGHLIGHT = {
     "pre_tags": ["<em>"],
     "post_tags": ["</em>"],
@@ -55,20 +61,28 @@ def build_text_query(
     fuzziness: str = "AUTO",
     alternatives: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The lexical matching clause: fuzzy multi-field match, as-you-type prefixes, synonym alternatives.
+    """The lexical matching clause: exact multi-field match, fuzzy match on the main fields, as-you-type
+    prefixes, synonym alternatives.
 
+    Up to three words all must match; longer queries need three quarters of them (descriptive queries
+    rarely match word for word). Fuzziness stops at eight words and ten expansions per term: every
+    expansion is a clause, and OpenSearch refuses queries of over 1,024.
     The prefix clause lets "head" find "headphones" (edge n-grams). It is not fuzzy: one edit on short
     n-grams matches far too much ("lamp" would find "lap", so laptops).
     """
     should: list[dict[str, Any]] = [
         {"multi_match": {"query": text, "fields": list(fields), "type": "most_fields",
-                         "fuzziness": fuzziness, "prefix_length": 1, "operator": "and"}},
+                         "minimum_should_match": MINIMUM_SHOULD_MATCH}},
         {"multi_match": {"query": text, "fields": list(PREFIX_FIELDS), "type": "bool_prefix", "operator": "and"}},
     ]  # fmt: skip
+    if len(text.split()) <= MAX_FUZZY_WORDS:
+        should.insert(1, {"multi_match": {"query": text, "fields": list(FUZZY_FIELDS), "type": "most_fields",
+                                          "fuzziness": fuzziness, "prefix_length": 1, "max_expansions": 10,
+                                          "minimum_should_match": MINIMUM_SHOULD_MATCH}})  # fmt: skip
     for alternative in alternatives:
         should.append(
             {"multi_match": {"query": alternative, "fields": list(fields), "type": "most_fields",
-                             "operator": "and", "boost": SYNONYM_BOOST}}
+                             "minimum_should_match": MINIMUM_SHOULD_MATCH, "boost": SYNONYM_BOOST}}
         )  # fmt: skip
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
@@ -86,7 +100,9 @@ def build_lexical_query(
 
         {"size": 5, "_source": [...], "query": {"bool": {"should": [
             {"multi_match": {"query": "iphnoe", "fields": ["title^4", ...], "type": "most_fields",
-                             "fuzziness": "AUTO", "prefix_length": 1, "operator": "and"}}, ...],
+                         "minimum_should_match": "3<75%"}},
+        {"multi_match": {"query": "iphnoe", "fields": ["title^4", "brand^3", "category_path^2"],
+                         "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 10, ...}}, ...],
           "minimum_should_match": 1}}}
     """
     return {
@@ -215,14 +231,37 @@ def build_search_body(
     if not text and sort is SortOrder.relevance:
         sort = SortOrder.popularity  # browsing: the best sellers first
     if text and sort is SortOrder.relevance:
-        body.update({"from": 0, "size": window})
+        # Ids and scores only: the page's documents are fetched after fusion (`build_page_body`), which
+        # spares parsing and highlighting the 100 sources of each list that are never shown.
+        body.update({"from": 0, "size": window, "_source": False})
     else:
         body.update({"from": params.offset, "size": params.size, "sort": SORT_CLAUSES[sort]})
-    if text and params.highlight:
-        body["highlight"] = HIGHLIGHT
+        if text and params.highlight:
+            body["highlight"] = HIGHLIGHT
     return body
 
 
 def build_semantic_body(params: SearchParams, vector: Sequence[float], window: int) -> dict[str, Any]:
-    """The kNN request of a hybrid search, with the same filters applied inside the graph search."""
-    return build_knn_query(vector, k=window, filter_clauses=_all_clauses(filter_groups(params.filters)))
+    """The kNN request of a hybrid search (ids and scores only), filters applied inside the graph search."""
+    body = build_knn_query(vector, k=window, filter_clauses=_all_clauses(filter_groups(params.filters)))
+    body["_source"] = False
+    return body
+
+
+def build_page_body(ids: Sequence[str], params: SearchParams, text: str) -> dict[str, Any]:
+    """Fetch the documents of one result page by id, highlighting the words of `text` in them.
+
+    Highlighting uses a plain match on `text` (pass the spelling-corrected query): highlighting with the
+    fuzzy search query costs five times as much as the whole fetch.
+    """
+    body: dict[str, Any] = {
+        "size": len(ids),
+        "_source": list(SOURCE_FIELDS),
+        "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}]}},
+    }
+    if text and params.highlight:
+        body["highlight"] = {
+            **HIGHLIGHT,
+            "highlight_query": {"multi_match": {"query": text, "fields": HIGHLIGHT_FIELDS}},
+        }
+    return body

@@ -15,11 +15,14 @@ from search.errors import SearchFailed
 from search.fusion import reciprocal_rank_fusion
 from search.models import Facet, FacetValue, ScoreExplain, SearchItem, SearchResponse
 from search.params import FACET_FIELDS, SearchParams, SortOrder
-from search.query import build_search_body, build_semantic_body, normalize_category_path
+from search.query import build_page_body, build_search_body, build_semantic_body, normalize_category_path
 from search.query_vectors import QueryEmbedder
 from search.spelling import VocabularyStore
 from search.synonyms import SynonymRule, expand
 from vindbaar.settings import Settings
+
+#: OpenSearch highlight fragments per field.
+Highlight = Mapping[str, list[str]]
 
 
 @dataclass
@@ -84,13 +87,15 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
         candidates = _fuse(engine.settings, lexical_hits, retrieval.semantic["hits"]["hits"])
         context = RerankContext(effective, params.user_id, params.session_id, params.locale)
         ranked = engine.reranker.rerank(candidates, context)
-        page = ranked[params.offset : params.offset + params.size]
+        page, highlights = _with_documents(
+            engine, ranked[params.offset : params.offset + params.size], params, effective
+        )
         # `total` counts what matches the words (as the facets do); with no word match, the semantic neighbours.
         total = retrieval.lexical_total or len(ranked)
     else:
         page = [_as_candidate(hit) for hit in lexical_hits]
+        highlights = {str(hit["_id"]): hit["highlight"] for hit in lexical_hits if "highlight" in hit}
         total = retrieval.lexical_total
-    highlights = {str(hit["_id"]): hit.get("highlight") for hit in lexical_hits}
     return SearchResponse(
         query_id=uuid.uuid4().hex,
         query=params.q,
@@ -121,12 +126,33 @@ def _fuse(
     ]
 
 
+def _with_documents(
+    engine: SearchEngine, page: list[Candidate], params: SearchParams, text: str
+) -> tuple[list[Candidate], dict[str, Highlight]]:
+    """Fill in the page's stored fields and fetch its highlights (one request); products deleted meanwhile
+    drop out."""
+    if not page:
+        return page, {}
+    body = build_page_body([c.id for c in page], params, engine.vocabulary.get().correct(text) or text)
+    answer = engine.client.search(
+        index=engine.settings.index_alias, body=body, request_timeout=engine.settings.search_timeout_s
+    )
+    found = {str(hit["_id"]): hit for hit in answer["hits"]["hits"]}
+    filled: list[Candidate] = []
+    for candidate in page:
+        hit = found.get(candidate.id)
+        if hit is not None:
+            candidate.source = {**candidate.source, **hit["_source"]}
+            filled.append(candidate)
+    return filled, {doc_id: hit["highlight"] for doc_id, hit in found.items() if "highlight" in hit}
+
+
 def _as_candidate(hit: Mapping[str, Any]) -> Candidate:
     score = float(hit.get("_score") or 0.0)
     return Candidate(str(hit["_id"]), dict(hit["_source"]), score, {})
 
 
-def _item(candidate: Candidate, highlight: Mapping[str, list[str]] | None, explain: bool) -> SearchItem:
+def _item(candidate: Candidate, highlight: Highlight | None, explain: bool) -> SearchItem:
     source = candidate.source
     return SearchItem(
         id=candidate.id,

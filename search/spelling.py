@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Mapping
 
+from cachetools import LRUCache
 from opensearchpy import NotFoundError, OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 from rapidfuzz import process
@@ -36,9 +37,12 @@ def max_edits(word: str) -> int:
 class Vocabulary:
     """Known words and how many products use each; corrects unknown words to frequent close ones."""
 
-    def __init__(self, counts: Mapping[str, int]) -> None:
+    def __init__(self, counts: Mapping[str, int], cache_size: int = 10_000) -> None:
         self._counts = dict(counts)
         self._words = list(self._counts)
+        # Each search asks for the correction of its query (the kNN side embeds it); misspellings repeat.
+        self._cache: LRUCache[str, str | None] = LRUCache(cache_size)
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._words)
@@ -60,9 +64,15 @@ class Vocabulary:
 
     def correct(self, query: str) -> str | None:
         """`query` with its unknown words corrected, or None when there is nothing to correct."""
+        with self._lock:
+            if query in self._cache:
+                return self._cache[query]
         tokens = words(query)
         corrected = [self.correct_word(t) or t for t in tokens]
-        return " ".join(corrected) if corrected != tokens else None
+        result = " ".join(corrected) if corrected != tokens else None
+        with self._lock:
+            self._cache[query] = result
+        return result
 
     @classmethod
     def load(cls, client: OpenSearch, product_alias: str) -> Vocabulary:

@@ -65,7 +65,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from search.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    if args.workers > 1:
+        # Each worker process builds its own app (settings from the environment).
+        uvicorn.run("search.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return EXIT_OK
 
 
@@ -100,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1; try one per core)")
     serve.set_defaults(handler=_serve)
     return parser
 

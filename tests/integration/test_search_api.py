@@ -235,3 +235,9 @@ def test_missing_index_is_a_503_that_says_what_to_do(settings: Settings, embedde
     with TestClient(create_app(empty, embedder=embedder)) as api:
         response = api.get("/search", params={"q": "lamp"})
     assert response.status_code == 503 and "vindbaar index load" in response.json()["detail"]
+
+
+def test_a_long_descriptive_query_is_answered_not_refused(api: TestClient) -> None:
+    text = "comfortable city bike with seven gears for commuting to work every day in the rain and wind"
+    items = _search(api, q=text, size=5)["items"]
+    assert items and ("Bike" in items[0]["title"] or "Stadsfiets" in items[0]["title"])

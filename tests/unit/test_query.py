@@ -9,6 +9,7 @@ import pytest
 from search.params import MAX_RESULT_WINDOW, Filters, SearchParams, SortOrder
 from search.query import (
     DEFAULT_FIELDS,
+    FUZZY_FIELDS,
     PREFIX_FIELDS,
     build_facet_aggs,
     build_knn_query,
@@ -20,18 +21,25 @@ from search.query import (
 )
 
 
-def test_lexical_query_is_fuzzy_multi_field_with_a_prefix_clause() -> None:
+def test_lexical_query_is_exact_fuzzy_and_prefix_on_the_right_fields() -> None:
     body = build_lexical_query("iphnoe", size=5)
     assert body["size"] == 5
-    fuzzy, prefix = body["query"]["bool"]["should"]
-    assert fuzzy["multi_match"] == {
-        "query": "iphnoe", "fields": list(DEFAULT_FIELDS), "type": "most_fields",
-        "fuzziness": "AUTO", "prefix_length": 1, "operator": "and",
+    exact, fuzzy, prefix = body["query"]["bool"]["should"]
+    assert exact["multi_match"] == {
+        "query": "iphnoe", "fields": list(DEFAULT_FIELDS), "type": "most_fields", "minimum_should_match": "3<75%",
     }  # fmt: skip
+    assert fuzzy["multi_match"]["fields"] == list(FUZZY_FIELDS)
+    assert fuzzy["multi_match"]["fuzziness"] == "AUTO" and fuzzy["multi_match"]["max_expansions"] == 10
     assert prefix["multi_match"] == {
         "query": "iphnoe", "fields": list(PREFIX_FIELDS), "type": "bool_prefix", "operator": "and",
     }  # fmt: skip
     assert body["query"]["bool"]["minimum_should_match"] == 1
+
+
+def test_long_descriptive_queries_are_not_fuzzy_so_they_stay_under_the_clause_limit() -> None:
+    text = "push to talk handheld microphone with phone plug also for speco 600 ohm impedance"
+    clauses = build_lexical_query(text)["query"]["bool"]["should"]
+    assert all("fuzziness" not in clause["multi_match"] for clause in clauses)
 
 
 def test_title_outweighs_brand_category_and_description() -> None:

@@ -1,0 +1,304 @@
+"""Search benchmark: /search and /autocomplete latency under 16 concurrent clients against the same requests
+sent straight to OpenSearch, and simulated-relevance nDCG@10 for lexical, vector and hybrid retrieval.
+
+Run with `make bench-search` (or `python -m bench.search --help`). The catalog is the real Vespa catalog
+from ../shared/data plus generated products (100k by default), indexed once into the `bench-search` alias
+and reused by later runs. Relevance is simulated (known-item queries from titles, with typos, and
+descriptive queries from descriptions): no labelled set with product text exists offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from bench.indexing import vespa_products
+from indexer.embedding_cache import EmbeddingCache
+from indexer.reindex import reindex
+from indexer.sample_catalog import generate_sample_catalog
+from indexer.suggestions import suggestions_alias
+from search.autocomplete import build_product_query, build_suggestion_query
+from search.fusion import reciprocal_rank_fusion
+from search.params import SearchParams
+from search.query import build_page_body, build_search_body, build_semantic_body
+from search.synonyms import expand, load_synonyms
+from vindbaar.client import create_client
+from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.localnode.node import LocalNode
+from vindbaar.product import Product
+from vindbaar.settings import Settings
+
+ALIAS = "bench-search"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def catalog(generated: int) -> list[Product]:
+    """The Vespa catalog plus `generated` sample products (ids prefixed so they never collide)."""
+    real, _ = vespa_products()
+    extra = [p.model_copy(update={"id": f"gen-{p.id}"}) for p in generate_sample_catalog(generated, seed=3)]
+    return real + extra
+
+
+def ensure_index(settings: Settings, products: list[Product]) -> None:
+    """Index `products` behind the bench alias unless it already holds exactly that many."""
+    client = create_client(settings)
+    if client.indices.exists_alias(name=ALIAS) and client.count(index=ALIAS)["count"] == len(products):
+        _log(f"reusing {ALIAS} ({len(products)} products)")
+        return
+    _log(f"indexing {len(products)} products into {ALIAS} (embeddings cached in the bench cache) …")
+    cache = EmbeddingCache(settings.cache_dir / "bench-embeddings.sqlite")
+    try:
+        result = reindex(client, settings, products, SentenceTransformerEmbedder(), cache, lambda: len(products),
+                         show_progress=True, progress_total=len(products), max_shrink=1.0)  # fmt: skip
+    finally:
+        cache.close()
+    _log(f"indexed in {result.elapsed_s:.0f}s ({result.stats.embedded} embedded, {result.stats.cache_hits} cached)")
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # swap two neighbours
+
+
+def relevance_queries(products: list[Product], count: int, seed: int = 11) -> list[tuple[str, str, str]]:
+    """(kind, query, id of the wanted product): known-item title queries, the same with a typo, descriptive."""
+    rng = random.Random(seed)
+    real = [p for p in products if not p.id.startswith("gen-") and len(p.title.split()) >= 4]
+    queries: list[tuple[str, str, str]] = []
+    for product in rng.sample(real, count):
+        words = product.title.split()
+        start = rng.randrange(0, max(1, len(words) - 4))
+        title_query = " ".join(words[start : start + 4])
+        queries.append(("title", title_query, product.id))
+        typo_words = title_query.split()
+        j = max(range(len(typo_words)), key=lambda k: len(typo_words[k]))
+        typo_words[j] = _typo(typo_words[j], rng)
+        queries.append(("title_typo", " ".join(typo_words), product.id))
+        sentences = [s.strip() for s in product.description.replace("#", " ").split(".") if len(s.split()) >= 6]
+        if sentences:
+            queries.append(("description", " ".join(rng.choice(sentences).split()[:12]), product.id))
+    return queries
+
+
+def _ndcg_at_10(ranked: list[str], wanted: str) -> float:
+    return next((1 / math.log2(rank + 1) for rank, pid in enumerate(ranked[:10], start=1) if pid == wanted), 0.0)
+
+
+def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
+    """nDCG@10 per query kind for lexical-only, vector-only and hybrid (RRF) rankings of one `_msearch`."""
+    client = create_client(settings)
+    embedder = SentenceTransformerEmbedder()
+    synonyms = load_synonyms(None)
+    scores: dict[str, dict[str, list[float]]] = {}
+    for kind, text, wanted in queries:
+        params = SearchParams(q=text, facets=[], highlight=False)
+        vector = embedder.embed([text])[0]
+        body = [{"index": ALIAS}, build_search_body(params, 100, expand(text, synonyms)),
+                {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
+        responses = client.msearch(body=body)["responses"]
+        failed = [r["error"] for r in responses if "error" in r]
+        if failed:
+            raise RuntimeError(f"query {text!r} failed: {json.dumps(failed[0])[:600]}")
+        lexical, semantic = (r["hits"]["hits"] for r in responses)
+        fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic})
+        rankings = {"lexical": [h["_id"] for h in lexical], "vector": [h["_id"] for h in semantic],
+                    "hybrid": [h.id for h in fused]}  # fmt: skip
+        for name, ranked in rankings.items():
+            scores.setdefault(kind, {}).setdefault(name, []).append(_ndcg_at_10(ranked, wanted))
+    return {kind: {name: round(statistics.fmean(v), 3) for name, v in by.items()} for kind, by in scores.items()}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def load(send: Callable[[httpx.Client, int], None], base_url: str, requests: int, clients: int) -> dict[str, float]:
+    """Run `requests` calls of `send` from `clients` threads; latency percentiles in ms and throughput."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base_url, timeout=30) as http:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                started = time.perf_counter()
+                try:
+                    send(http, i)
+                except httpx.HTTPError:
+                    with lock:
+                        errors += 1
+                    continue
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": errors, "p50_ms": round(_percentile(latencies, 0.5), 1),
+            "p99_ms": round(_percentile(latencies, 0.99), 1), "per_s": round(len(latencies) / wall, 1)}  # fmt: skip
+
+
+def _check(response: httpx.Response) -> None:
+    if response.status_code != 200 or ("responses" in response.text[:20] and '"error"' in response.text):
+        raise httpx.HTTPError(f"{response.status_code}: {response.text[:200]}")
+
+
+def start_api(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """The API in its own process (as in production), without access logs."""
+    env = {**os.environ, "VINDBAAR_OPENSEARCH_URL": settings.opensearch_url or "", "VINDBAAR_INDEX_ALIAS": ALIAS}
+    code = (
+        "import uvicorn; "
+        f"uvicorn.run('search.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
+        "log_level='warning', access_log=False)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("the API did not become healthy within 120 s")
+
+
+def latency(
+    settings: Settings, texts: list[str], prefixes: list[str], requests: int, clients: int, workers: int
+) -> dict[str, Any]:
+    """The same searches and autocompletes through the API and straight to OpenSearch, interleaved runs."""
+    embedder = SentenceTransformerEmbedder()
+    synonyms = load_synonyms(None)
+    vectors = embedder.embed(texts)
+    raw_search = []
+    for text, vector in zip(texts, vectors, strict=True):
+        params = SearchParams(q=text)
+        lines = [{"index": ALIAS}, build_search_body(params, 100, expand(text, synonyms)),
+                 {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
+        raw_search.append("".join(json.dumps(line) + "\n" for line in lines))
+    raw_complete = []
+    for prefix in prefixes:
+        sugg = suggestions_alias(ALIAS)
+        lines = [{"index": sugg}, build_suggestion_query(prefix, ["query", "term"], 16),
+                 {"index": sugg}, build_suggestion_query(prefix, ["category"], 3),
+                 {"index": sugg}, build_suggestion_query(prefix, ["brand"], 3),
+                 {"index": ALIAS}, build_product_query(prefix, 4)]  # fmt: skip
+        raw_complete.append("".join(json.dumps(line) + "\n" for line in lines))
+    headers = {"content-type": "application/x-ndjson"}
+    port = 8765
+    api = start_api(settings, port, workers)
+    api_url, os_url = f"http://127.0.0.1:{port}", settings.opensearch_url or ""
+    try:
+        # Warm-up: every query once (fills the query-embedding cache, as popular queries do in a shop).
+        report: dict[str, Any] = {}
+
+        def search_api(h: httpx.Client, i: int) -> None:
+            _check(h.get("/search", params={"q": texts[i % len(texts)]}))
+
+        def search_raw(h: httpx.Client, i: int) -> None:
+            # What the service sends: the hybrid _msearch, then the page's documents with highlights.
+            text = texts[i % len(texts)]
+            answer = h.post("/_msearch", content=raw_search[i % len(texts)], headers=headers)
+            _check(answer)
+            ids = [hit["_id"] for hit in answer.json()["responses"][0]["hits"]["hits"][:20]]
+            _check(h.post(f"/{ALIAS}/_search", json=build_page_body(ids, SearchParams(q=text), text)))
+
+        def complete_api(h: httpx.Client, i: int) -> None:
+            _check(h.get("/autocomplete", params={"q": prefixes[i % len(prefixes)]}))
+
+        def complete_raw(h: httpx.Client, i: int) -> None:
+            _check(h.post("/_msearch", content=raw_complete[i % len(prefixes)], headers=headers))
+
+        runs: dict[str, tuple[Callable[[httpx.Client, int], None], str]] = {
+            "search_api": (search_api, api_url),
+            "search_opensearch": (search_raw, os_url),
+            "autocomplete_api": (complete_api, api_url),
+            "autocomplete_opensearch": (complete_raw, os_url),
+        }
+        load(search_api, api_url, len(texts), 4)
+        load(search_raw, os_url, len(texts), 4)
+        for name, (send, url) in runs.items():
+            _log(f"load: {name} ({requests} requests, {clients} clients) …")
+            report[name] = load(send, url, requests, clients)
+        report["search_ratio_p50"] = round(report["search_api"]["p50_ms"] / report["search_opensearch"]["p50_ms"], 2)
+        report["autocomplete_ratio_p50"] = round(
+            report["autocomplete_api"]["p50_ms"] / report["autocomplete_opensearch"]["p50_ms"], 2
+        )
+        # Without queueing: one client, the same requests.
+        report["search_api_1_client"] = load(search_api, api_url, 300, 1)
+        report["search_opensearch_1_client"] = load(search_raw, os_url, 300, 1)
+        report["autocomplete_api_1_client"] = load(complete_api, api_url, 300, 1)
+        report["autocomplete_opensearch_1_client"] = load(complete_raw, os_url, 300, 1)
+        # A cold query pays for its embedding: measure that separately, one client.
+        fresh = [f"{t} review" for t in texts[:50]]
+        report["search_api_uncached_embedding_1_client"] = load(
+            lambda h, i: _check(h.get("/search", params={"q": fresh[i]})), api_url, len(fresh), 1
+        )
+        return report
+    finally:
+        api.terminate()
+        api.wait(timeout=30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.search", description=__doc__)
+    parser.add_argument("--generated", type=int, default=100_000, help="generated products added to the catalog")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per load run")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--relevance-items", type=int, default=300, help="products drawn for relevance queries")
+    parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
+    parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
+    args = parser.parse_args(argv)
+
+    base = Settings()
+    started_node = not base.opensearch_url
+    if started_node:
+        base = base.model_copy(update={"opensearch_url": LocalNode(base).start().url})
+    settings = base.model_copy(update={"index_alias": ALIAS})
+    products = catalog(args.generated)
+    ensure_index(settings, products)
+    queries = relevance_queries(products, args.relevance_items)
+    report: dict[str, Any] = {"catalog_products": len(products), "clients": args.clients, "workers": args.workers}
+    if not args.skip_relevance:
+        _log("relevance …")
+        report["ndcg_at_10_simulated"] = measure_relevance(settings, queries)
+    report["relevance_queries"] = {k: sum(1 for q in queries if q[0] == k) for k in {q[0] for q in queries}}
+    texts = [q for kind, q, _ in queries if kind != "description"][:400]
+    prefixes = sorted({q.split()[0][:n].lower() for q in texts for n in (2, 3, 5) if q.split()[0][:n].isalpha()})
+    report["latency"] = latency(settings, texts, prefixes, args.requests, args.clients, args.workers)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
