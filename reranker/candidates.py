@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from reranker.profiles import Profile
 
 
 @dataclass
@@ -18,12 +22,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class RerankContext:
-    """Who is searching for what; identifiers are as the shop sent them."""
+    """Who is searching for what; identifiers are as the shop sent them.
+
+    `profile` is the shopper's (None without history or consent); `taste_similarity` maps candidate ids
+    to the cosine similarity of their embedding with the profile's taste vector, where known.
+    """
 
     query: str
     user_id: str | None = None
     session_id: str | None = None
     locale: str | None = None
+    profile: Profile | None = None
+    taste_similarity: Mapping[str, float] = field(default_factory=dict)
 
 
 class Reranker(Protocol):

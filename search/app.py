@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from indexer.embedding_cache import EmbeddingCache
-from search import admin_products, endpoints, health
+from reranker.personalization import PersonalizationConfig, PersonalizedReranker
+from reranker.store import BehaviourConfig, BehaviourStore
+from search import admin_products, behaviour, endpoints, health
 from search.errors import install_error_handlers
 from search.query_vectors import QueryEmbedder
 from search.service import SearchEngine
@@ -18,6 +20,17 @@ from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
 from vindbaar.settings import Settings
+
+
+def behaviour_config(settings: Settings) -> BehaviourConfig:
+    """Where and how behaviour is stored, from the settings."""
+    return BehaviourConfig(
+        product_alias=settings.index_alias,
+        half_life_days=settings.event_half_life_days,
+        consent_required=settings.consent_required,
+        retention_days=settings.event_retention_days,
+        timeout_s=settings.search_timeout_s,
+    )
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -49,6 +62,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             embedder=QueryEmbedder(model, settings.query_embedding_cache_size),
             vocabulary=VocabularyStore(client, settings.index_alias, settings.vocabulary_refresh_s),
             synonyms=synonyms,
+            reranker=PersonalizedReranker(
+                PersonalizationConfig(
+                    strength=settings.personalization_strength,
+                    max_shift=settings.personalization_max_shift,
+                    max_per_brand=settings.personalization_max_per_brand,
+                    demote_purchased=settings.demote_purchased,
+                )
+            ),
+            behaviour=BehaviourStore(client, behaviour_config(settings)),
         )
         try:
             yield
@@ -64,6 +86,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     )
     install_error_handlers(app)
     app.include_router(endpoints.router)
+    app.include_router(behaviour.router)
+    app.include_router(behaviour.admin_router)
     app.include_router(health.router)
     app.include_router(admin_products.router)
     return app

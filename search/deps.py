@@ -9,6 +9,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
 
 from indexer.embedding_cache import EmbeddingCache
+from reranker.store import BehaviourStore
 from search.service import SearchEngine
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -65,3 +66,13 @@ EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
 EmbeddingCacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
 AdminDep = Depends(require_admin)
+
+
+def get_behaviour(request: Request) -> BehaviourStore:
+    """The events and profiles store built by the lifespan."""
+    behaviour = cast(SearchEngine, request.app.state.engine).behaviour
+    assert behaviour is not None
+    return behaviour
+
+
+BehaviourDep = Annotated[BehaviourStore, Depends(get_behaviour)]

@@ -36,7 +36,9 @@ def reciprocal_rank_fusion(
             doc_id = str(hit["_id"])
             entry = fused.get(doc_id)
             if entry is None:
-                entry = FusedHit(doc_id, dict(hit.get("_source", {})), 0.0, dict.fromkeys(rankings))
+                # Retrieval may ask for doc-value `fields` instead of `_source`: keep both.
+                entry = FusedHit(doc_id, {**hit.get("fields", {}), **hit.get("_source", {})}, 0.0,
+                                 dict.fromkeys(rankings))  # fmt: skip
                 fused[doc_id] = entry
             entry.ranks[name] = rank
             entry.score += weight / (k + rank)

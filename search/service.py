@@ -11,11 +11,19 @@ from typing import Any, Literal
 from opensearchpy import OpenSearch
 
 from reranker.candidates import Candidate, KeepOrder, RerankContext, Reranker
+from reranker.profiles import Profile
+from reranker.store import BehaviourStore
 from search.errors import SearchFailed
 from search.fusion import reciprocal_rank_fusion
 from search.models import Facet, FacetValue, ScoreExplain, SearchItem, SearchResponse
 from search.params import FACET_FIELDS, SearchParams, SortOrder
-from search.query import build_page_body, build_search_body, build_semantic_body, normalize_category_path
+from search.query import (
+    build_page_body,
+    build_search_body,
+    build_semantic_body,
+    normalize_category_path,
+    with_features,
+)
 from search.query_vectors import QueryEmbedder
 from search.spelling import VocabularyStore
 from search.synonyms import SynonymRule, expand
@@ -35,6 +43,7 @@ class SearchEngine:
     vocabulary: VocabularyStore
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
+    behaviour: BehaviourStore | None = None
 
 
 @dataclass
@@ -43,25 +52,36 @@ class _Retrieval:
 
     lexical: dict[str, Any]
     semantic: dict[str, Any] | None
+    taste: dict[str, Any] | None = None
 
     @property
     def lexical_total(self) -> int:
         return int(self.lexical["hits"]["total"]["value"])
 
 
-def _retrieve(engine: SearchEngine, params: SearchParams, text: str, window: int) -> _Retrieval:
+def _retrieve(
+    engine: SearchEngine, params: SearchParams, text: str, window: int, profile: Profile | None = None
+) -> _Retrieval:
     index = engine.settings.index_alias
     timeout = engine.settings.search_timeout_s
     lexical_body = build_search_body(params, window, expand(text, engine.synonyms) if text else (), text=text)
     if text and params.sort is SortOrder.relevance:
         # Fuzzy matching copes with typos, embeddings do not: the kNN side gets the spelling-corrected text.
         vector = engine.embedder.embed(engine.vocabulary.get().correct(text) or text)
-        body = [{"index": index}, lexical_body, {"index": index}, build_semantic_body(params, vector, window)]
-        lexical, semantic = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
-        for answer in (lexical, semantic):
+        semantic_body = build_semantic_body(params, vector, window)
+        if profile is not None:
+            lexical_body, semantic_body = with_features(lexical_body), with_features(semantic_body)
+        body = [{"index": index}, lexical_body, {"index": index}, semantic_body]
+        taste = profile.taste_vector() if profile is not None else None
+        if taste is not None:
+            # The taste neighbours within the same filters, in the same round trip: their scores give the
+            # reranker each candidate's similarity to the shopper's taste (0 for those not among them).
+            body += [{"index": index}, build_semantic_body(params, taste, window)]
+        answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
+        for answer in answers:
             if "error" in answer:
                 raise SearchFailed(answer["error"])
-        return _Retrieval(lexical, semantic)
+        return _Retrieval(answers[0], answers[1], answers[2] if len(answers) > 2 else None)
     return _Retrieval(engine.client.search(index=index, body=lexical_body, request_timeout=timeout), None)
 
 
@@ -70,12 +90,15 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
     started = time.perf_counter()
     text = params.q.strip()
     window = max(engine.settings.fusion_window, params.offset + params.size)
-    retrieval = _retrieve(engine, params, text, window)
+    profile = None
+    if text and engine.behaviour is not None and (params.user_id or params.session_id):
+        profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
+    retrieval = _retrieve(engine, params, text, window, profile)
     corrected: str | None = None
     if text and params.correct and retrieval.lexical_total < engine.settings.correction_min_hits:
         suggestion = engine.vocabulary.get().correct(text)
         if suggestion is not None:
-            retry = _retrieve(engine, params, suggestion, window)
+            retry = _retrieve(engine, params, suggestion, window, profile)
             if retry.lexical_total > retrieval.lexical_total:
                 retrieval, corrected = retry, suggestion
     effective = corrected or text
@@ -85,7 +108,10 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
         mode = "hybrid" if retrieval.semantic is not None else "lexical"
     if retrieval.semantic is not None:
         candidates = _fuse(engine.settings, lexical_hits, retrieval.semantic["hits"]["hits"])
-        context = RerankContext(effective, params.user_id, params.session_id, params.locale)
+        # Lucene's cosine score is (1 + cos) / 2.
+        taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
+        taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
+        context = RerankContext(effective, params.user_id, params.session_id, params.locale, profile, taste)
         ranked = engine.reranker.rerank(candidates, context)
         page, highlights = _with_documents(
             engine, ranked[params.offset : params.offset + params.size], params, effective
@@ -106,6 +132,7 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
         items=[_item(c, highlights.get(c.id), params.explain) for c in page],
         facets=parse_facets(retrieval.lexical.get("aggregations", {}), params),
         mode=mode,
+        personalized=profile is not None and mode == "hybrid",
         took_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
@@ -118,7 +145,7 @@ def _fuse(
     return [
         Candidate(
             hit.id,
-            hit.source,
+            {("brand" if key == "brand.keyword" else key): value for key, value in hit.source.items()},
             hit.score,
             {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
         )

@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     vocabulary_refresh_s: float = Field(default=300.0, gt=0, description="How often the spelling vocabulary reloads.")
     query_embedding_cache_size: int = Field(default=10_000, ge=0)
 
+    personalization_strength: float = Field(
+        default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."
+    )
+    personalization_max_shift: int = Field(default=10, ge=0, description="Positions an item may move.")
+    personalization_max_per_brand: int = Field(default=5, ge=1, description="Per brand in the top 10 (diversity).")
+    demote_purchased: bool = Field(default=False, description="Push products the shopper already bought down.")
+    event_half_life_days: float = Field(default=14.0, gt=0, description="Half-life of what an event teaches.")
+    consent_required: bool = Field(
+        default=True, description="Store events and personalize only after consent was recorded (GDPR)."
+    )
+    event_retention_days: int = Field(default=365, ge=1, description="Events older than this are deleted.")
+
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     embedding_cache_path: Path | None = Field(
         default=None, description="SQLite embedding cache; unset: <cache_dir>/embeddings.sqlite."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,43 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
-from indexer.embedding_cache import EmbeddingCache
-from indexer.reindex import reindex
-from indexer.sample_catalog import generate_sample_catalog
 from search.app import create_app
 from tests.tcp_proxy import TcpProxy
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
-
-CATALOG_SIZE = 700  # 50 products of each of the sample catalog's 14 kinds
-
-
-@pytest.fixture(scope="module")
-def catalog_settings(
-    client: OpenSearch,
-    settings: Settings,
-    embedder: SentenceTransformerEmbedder,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Settings]:
-    """A live alias (and its suggestions) over the sample catalog, built by the real reindex."""
-    alias = f"test-search-{uuid.uuid4().hex[:8]}"
-    tmp = tmp_path_factory.mktemp("search")
-    alias_settings = settings.model_copy(update={"index_alias": alias, "embedding_cache_path": tmp / "emb.sqlite"})
-    cache = EmbeddingCache(tmp / "emb.sqlite")
-    products = list(generate_sample_catalog(CATALOG_SIZE, seed=7))
-    try:
-        reindex(client, alias_settings, products, embedder, cache, lambda: len(products))
-    finally:
-        cache.close()
-    yield alias_settings
-    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
-        client.indices.delete(index=index)
-
-
-@pytest.fixture(scope="module")
-def api(catalog_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
-    with TestClient(create_app(catalog_settings, embedder=embedder)) as test_client:
-        yield test_client
 
 
 def _search(api: TestClient, **params: Any) -> dict[str, Any]:

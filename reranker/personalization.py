@@ -1,0 +1,113 @@
+"""The personalizing reranker: `final = base + boost`, within guard rails a merchandiser controls."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reranker.candidates import Candidate, RerankContext
+from reranker.profiles import Profile, price_band
+
+#: How the boost is composed; the parts are each in [0, 1], so the sum is too.
+DEFAULT_COMPONENT_WEIGHTS: dict[str, float] = {
+    "brand": 0.35, "category": 0.25, "attribute": 0.1, "price_band": 0.1, "taste": 0.2,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PersonalizationConfig:
+    """Guard rails. `strength` 0 turns personalization off; the default moves things moderately."""
+
+    strength: float = 0.3
+    max_shift: int = 10  # positions an item may move up or down
+    diversity_window: int = 10  # the top results where one brand may not take over ...
+    max_per_brand: int = 5  # ... beyond this many (or beyond what the unpersonalized top had)
+    demote_purchased: bool = False
+    component_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS))
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else (None if isinstance(value, list) else value)
+
+
+def components(profile: Profile, source: Mapping[str, Any], taste: float | None) -> dict[str, float]:
+    """How well one candidate fits the profile, per part, each in [0, 1]."""
+    brand = _first(source.get("brand"))
+    ancestors = source.get("category_ancestors") or []
+    pairs = source.get("attribute_pairs") or []
+    band = price_band(_first(source.get("price")))
+    return {
+        "brand": profile.affinity("brand", brand) if brand else 0.0,
+        "category": max((profile.affinity("category", a) for a in ancestors), default=0.0),
+        "attribute": max((profile.affinity("attribute", p) for p in pairs), default=0.0),
+        "price_band": profile.affinity("price_band", band) if band else 0.0,
+        "taste": max(0.0, taste or 0.0),
+    }
+
+
+def constrained_order(
+    finals: Sequence[float], brands: Sequence[str | None], max_shift: int, window: int, max_per_brand: int
+) -> list[int]:
+    """Indices (base order) sorted by `finals`, but none moves more than `max_shift` places, and in the top
+    `window` no brand exceeds `max_per_brand` (or its count in the base top) while others are available."""
+    n = len(finals)
+    remaining = list(range(n))
+    base_top = Counter(brands[:window])
+    counts: Counter[str | None] = Counter()
+    order: list[int] = []
+
+    def allowed(brand: str | None) -> int:
+        return max(max_per_brand, base_top[brand])
+
+    for position in range(n):
+        if remaining[0] + max_shift <= position:
+            choice = remaining[0]  # it may not fall any further
+        else:
+            # `remaining` is in base order: only its head may move up to this position.
+            limit = position + max_shift
+            eligible = list(itertools.takewhile(lambda i: i <= limit, remaining))  # noqa: B023 (used at once)
+            if position < window:
+                diverse = [i for i in eligible if brands[i] is None or counts[brands[i]] < allowed(brands[i])]
+                eligible = diverse or eligible
+            choice = max(eligible, key=lambda i: (finals[i], -i))
+        remaining.remove(choice)
+        order.append(choice)
+        if position < window:
+            counts[brands[choice]] += 1
+    return order
+
+
+class PersonalizedReranker:
+    """Reranks fused candidates with the shopper's profile (from the context); no profile, no change."""
+
+    def __init__(self, config: PersonalizationConfig | None = None) -> None:
+        self.config = config or PersonalizationConfig()
+
+    def rerank(self, candidates: list[Candidate], context: RerankContext) -> list[Candidate]:
+        """Return `candidates` in personalized order, each with its boost explained."""
+        profile, config = context.profile, self.config
+        if profile is None or profile.is_empty or config.strength <= 0 or not candidates:
+            return candidates
+        top = max(c.score for c in candidates) or 1.0
+        finals: list[float] = []
+        details: list[dict[str, Any]] = []
+        for candidate in candidates:
+            parts = components(profile, candidate.source, context.taste_similarity.get(candidate.id))
+            fit = sum(config.component_weights.get(name, 0.0) * value for name, value in parts.items())
+            boost = config.strength * fit
+            if config.demote_purchased and candidate.id in profile.purchased:
+                boost -= config.strength
+            finals.append(candidate.score / top + boost)
+            details.append({**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)})
+        brands = [_first(c.source.get("brand")) for c in candidates]
+        order = constrained_order(finals, brands, config.max_shift, config.diversity_window, config.max_per_brand)
+        ranked: list[Candidate] = []
+        for new_rank, index in enumerate(order, start=1):
+            candidate = candidates[index]
+            candidate.explain["personalization"] = {**details[index], "base_rank": index + 1, "rank": new_rank}
+            candidate.score = finals[index]
+            ranked.append(candidate)
+        return ranked

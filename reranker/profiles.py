@@ -1,0 +1,176 @@
+"""Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste vector.
+
+Weights are stored as of `updated_at` and decay exponentially with a half-life: a purchase last year
+counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/store.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: How much one event of each kind says about a shopper's taste.
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 0.3, "click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
+#: A click on "A > B > C" counts fully for C, half for B, a quarter for A.
+ANCESTOR_FACTOR = 0.5
+ATTRIBUTE_FACTOR = 0.5
+PRICE_BANDS: tuple[float, ...] = (25, 50, 100, 250, 500, 1000)
+KINDS = ("brand", "category", "attribute", "price_band")
+
+
+def price_band(price: float | None) -> str | None:
+    """The band a price falls in, e.g. ``"100-250"`` (``"1000-"`` above the last edge)."""
+    if price is None:
+        return None
+    low = 0.0
+    for edge in PRICE_BANDS:
+        if price < edge:
+            return f"{low:g}-{edge:g}"
+        low = edge
+    return f"{low:g}-"
+
+
+@dataclass(frozen=True)
+class ProductFeatures:
+    """What a profile learns from a product."""
+
+    id: str
+    brand: str | None = None
+    category_ancestors: Sequence[str] = ()
+    attribute_pairs: Sequence[str] = ()
+    price: float | None = None
+    embedding: Sequence[float] | None = None
+
+    @classmethod
+    def from_source(cls, product_id: str, source: Mapping[str, Any]) -> ProductFeatures:
+        """Read the features from a product document's stored fields."""
+        return cls(
+            id=product_id,
+            brand=source.get("brand"),
+            category_ancestors=tuple(source.get("category_ancestors") or ()),
+            attribute_pairs=tuple(source.get("attribute_pairs") or ()),
+            price=source.get("price"),
+            embedding=source.get("embedding"),
+        )
+
+
+def decay_factor(since: datetime, until: datetime, half_life_s: float) -> float:
+    """``2^(-elapsed / half_life)``; 1 for an `until` before `since`."""
+    elapsed = (until - since).total_seconds()
+    return 1.0 if elapsed <= 0 else math.pow(2.0, -elapsed / half_life_s)
+
+
+@dataclass
+class Profile:
+    """One shopper's decayed preferences, valid as of `updated_at`."""
+
+    subject: str  # "user:<id>" or "session:<id>"
+    updated_at: datetime
+    weights: dict[str, dict[str, float]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    taste: list[float] | None = None
+    taste_weight: float = 0.0
+    purchased: list[str] = field(default_factory=list)
+    events: int = 0
+    sessions: list[str] = field(default_factory=list)
+    consent: bool | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the profile has learned nothing yet."""
+        return self.events == 0
+
+    def decay_to(self, when: datetime, half_life_s: float) -> None:
+        """Age every weight to `when` (no-op for a `when` in the past)."""
+        factor = decay_factor(self.updated_at, when, half_life_s)
+        if factor < 1.0:
+            for values in self.weights.values():
+                for key in values:
+                    values[key] *= factor
+            if self.taste is not None:
+                self.taste = [x * factor for x in self.taste]
+            self.taste_weight *= factor
+        if when > self.updated_at:
+            self.updated_at = when
+
+    def add(self, product: ProductFeatures, weight: float, when: datetime, half_life_s: float) -> None:
+        """Learn from one interaction of `weight` at `when` (late events count as already decayed)."""
+        if when > self.updated_at:
+            self.decay_to(when, half_life_s)
+        else:
+            weight *= decay_factor(when, self.updated_at, half_life_s)
+        self.events += 1
+        if weight <= 0:
+            return
+        if product.brand:
+            _bump(self.weights["brand"], product.brand, weight)
+        for depth, ancestor in enumerate(reversed(product.category_ancestors)):
+            _bump(self.weights["category"], ancestor, weight * ANCESTOR_FACTOR**depth)
+        for pair in product.attribute_pairs:
+            _bump(self.weights["attribute"], pair, weight * ATTRIBUTE_FACTOR)
+        band = price_band(product.price)
+        if band:
+            _bump(self.weights["price_band"], band, weight)
+        if product.embedding is not None:
+            if self.taste is None:
+                self.taste = [0.0] * len(product.embedding)
+            if len(self.taste) == len(product.embedding):
+                self.taste = [t + weight * x for t, x in zip(self.taste, product.embedding, strict=True)]
+                self.taste_weight += weight
+
+    def merge(self, other: Profile, half_life_s: float) -> None:
+        """Fold `other` (an anonymous session) into this profile, both aged to the later time."""
+        when = max(self.updated_at, other.updated_at)
+        self.decay_to(when, half_life_s)
+        other.decay_to(when, half_life_s)
+        for kind, values in other.weights.items():
+            for key, value in values.items():
+                _bump(self.weights.setdefault(kind, {}), key, value)
+        if other.taste is not None:
+            if self.taste is None:
+                self.taste = list(other.taste)
+            elif len(self.taste) == len(other.taste):
+                self.taste = [a + b for a, b in zip(self.taste, other.taste, strict=True)]
+            self.taste_weight += other.taste_weight
+        self.purchased = sorted(set(self.purchased) | set(other.purchased))
+        self.events += other.events
+
+    def taste_vector(self) -> list[float] | None:
+        """The unit-length mean of the embeddings interacted with, or None."""
+        if self.taste is None or self.taste_weight <= 0:
+            return None
+        norm = math.sqrt(sum(x * x for x in self.taste))
+        return [x / norm for x in self.taste] if norm > 0 else None
+
+    def affinity(self, kind: str, key: str) -> float:
+        """The weight of `key` relative to the strongest of its kind, in [0, 1]."""
+        values = self.weights.get(kind) or {}
+        top = max(values.values(), default=0.0)
+        return values.get(key, 0.0) / top if top > 0 else 0.0
+
+    def to_state(self) -> dict[str, Any]:
+        """The stored (unindexed) part of the profile document."""
+        return {"weights": self.weights, "taste": self.taste, "taste_weight": self.taste_weight}
+
+    @classmethod
+    def from_document(cls, subject: str, doc: Mapping[str, Any]) -> Profile:
+        """Rebuild a profile from its stored document."""
+        state = doc.get("state") or {}
+        weights = {kind: dict((state.get("weights") or {}).get(kind) or {}) for kind in KINDS}
+        return cls(
+            subject=subject,
+            updated_at=datetime.fromisoformat(doc["updated_at"]),
+            weights=weights,
+            taste=state.get("taste"),
+            taste_weight=float(state.get("taste_weight") or 0.0),
+            purchased=list(doc.get("purchased") or []),
+            events=int(doc.get("events") or 0),
+            sessions=list(doc.get("sessions") or []),
+            consent=doc.get("consent"),
+        )
+
+
+def _bump(values: dict[str, float], key: str, weight: float) -> None:
+    values[key] = values.get(key, 0.0) + weight

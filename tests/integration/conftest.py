@@ -1,0 +1,57 @@
+"""Fixtures for API tests: a live alias over the sample catalog, built by the real reindex."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from opensearchpy import OpenSearch
+from pydantic import SecretStr
+
+from indexer.embedding_cache import EmbeddingCache
+from indexer.reindex import reindex
+from indexer.sample_catalog import generate_sample_catalog
+from search.app import create_app
+from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.settings import Settings
+
+CATALOG_SIZE = 700  # 50 products of each of the sample catalog's 14 kinds
+
+
+@pytest.fixture(scope="session")
+def shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the session: the second catalog build embeds nothing."""
+    return tmp_path_factory.mktemp("embeddings") / "emb.sqlite"
+
+
+@pytest.fixture(scope="module")
+def catalog_settings(
+    client: OpenSearch, settings: Settings, embedder: SentenceTransformerEmbedder, shared_embedding_cache: Path
+) -> Iterator[Settings]:
+    """Settings whose alias (with suggestions, events, profiles) holds the sample catalog; removed afterwards."""
+    alias = f"test-api-{uuid.uuid4().hex[:8]}"
+    alias_settings = settings.model_copy(
+        update={
+            "index_alias": alias,
+            "embedding_cache_path": shared_embedding_cache,
+            "admin_api_key": SecretStr("admin-secret"),
+        }
+    )
+    cache = EmbeddingCache(shared_embedding_cache)
+    products = list(generate_sample_catalog(CATALOG_SIZE, seed=7))
+    try:
+        reindex(client, alias_settings, products, embedder, cache, lambda: len(products))
+    finally:
+        cache.close()
+    yield alias_settings
+    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
+        client.indices.delete(index=index)
+
+
+@pytest.fixture(scope="module")
+def api(catalog_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+    with TestClient(create_app(catalog_settings, embedder=embedder)) as test_client:
+        yield test_client
