@@ -27,3 +27,7 @@ bench-indexing: setup
 .PHONY: bench-search
 bench-search: setup
 	$(VENV)/bin/python -m bench.search
+
+.PHONY: bench-personalization
+bench-personalization: setup
+	$(VENV)/bin/python -m bench.personalization

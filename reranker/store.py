@@ -16,6 +16,7 @@ from opensearchpy.exceptions import RequestError
 from reranker.events import Event
 from reranker.profiles import DEFAULT_EVENT_WEIGHTS, ProductFeatures, Profile
 from vindbaar.mappings import load_index_body
+from vindbaar.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,17 @@ class BehaviourConfig:
     retention_days: int = 365
     event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
     timeout_s: float = 2.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BehaviourConfig:
+        """Where and how behaviour is stored, from the settings."""
+        return cls(
+            product_alias=settings.index_alias,
+            half_life_days=settings.event_half_life_days,
+            consent_required=settings.consent_required,
+            retention_days=settings.event_retention_days,
+            timeout_s=settings.search_timeout_s,
+        )
 
     @property
     def events_index(self) -> str:
@@ -340,6 +352,7 @@ class BehaviourStore:
         if not self._client.indices.exists(index=self.config.events_index):
             return 0
         cutoff = (datetime.now(UTC) - timedelta(days=self.config.retention_days)).isoformat()
+        self._client.indices.refresh(index=self.config.events_index)
         result = self._client.delete_by_query(
             index=self.config.events_index, body={"query": {"range": {"timestamp": {"lt": cutoff}}}},
             conflicts="proceed", refresh=True,

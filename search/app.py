@@ -22,17 +22,6 @@ from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
 from vindbaar.settings import Settings
 
 
-def behaviour_config(settings: Settings) -> BehaviourConfig:
-    """Where and how behaviour is stored, from the settings."""
-    return BehaviourConfig(
-        product_alias=settings.index_alias,
-        half_life_days=settings.event_half_life_days,
-        consent_required=settings.consent_required,
-        retention_days=settings.event_retention_days,
-        timeout_s=settings.search_timeout_s,
-    )
-
-
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     """Build the Vindbaar API for `settings` (default: from the environment).
 
@@ -70,7 +59,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                     demote_purchased=settings.demote_purchased,
                 )
             ),
-            behaviour=BehaviourStore(client, behaviour_config(settings)),
+            behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
         )
         try:
             yield

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from vindbaar import OPENSEARCH_VERSION
+from vindbaar.client import create_client
 from vindbaar.errors import VindbaarError
 from vindbaar.localnode.node import LocalNode, cluster_health, resident_memory_mb
 from vindbaar.settings import Settings
@@ -73,6 +74,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _events_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from reranker.store import BehaviourConfig, BehaviourStore
+
+    config = BehaviourConfig.from_settings(settings)
+    deleted = BehaviourStore(create_client(settings), config).purge_expired()
+    print(json.dumps({"deleted": deleted, "retention_days": config.retention_days}))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `vindbaar` command."""
     parser = argparse.ArgumentParser(prog="vindbaar", description="Personalized on-site search for web shops.")
@@ -100,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     from indexer.commands import add_commands as add_indexer_commands
 
     add_indexer_commands(commands)
+
+    events = commands.add_parser("events", help="shopper behaviour data")
+    events_commands = events.add_subparsers(dest="action", required=True)
+    purge = events_commands.add_parser("purge", help="delete events older than VINDBAAR_EVENT_RETENTION_DAYS")
+    purge.set_defaults(handler=_events_purge)
 
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from opensearchpy import OpenSearch
 
+from reranker.store import BehaviourConfig, BehaviourStore
 from search.app import create_app
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
@@ -185,3 +188,22 @@ def test_when_the_shop_handles_consent_itself_events_are_stored_directly(no_cons
     user, _ = _ids()
     report = _click(no_consent_needed, _search(no_consent_needed)[:2], user_id=user)
     assert report["stored"] == 2
+
+
+def test_events_past_the_retention_are_refused_and_purged(
+    api: TestClient, client: OpenSearch, catalog_settings: Settings
+) -> None:
+    user, _ = _ids()
+    _consent(api, "users", user)
+    product = _search(api)[0]["id"]
+    ancient = (datetime.now(UTC) - timedelta(days=400)).isoformat()
+    month_old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    report = api.post("/events", json={"events": [
+        {"action_name": "click", "object_id": product, "user_id": user, "timestamp": ancient},
+        {"action_name": "click", "object_id": product, "user_id": user, "timestamp": month_old},
+    ]}).json()  # fmt: skip
+    assert report["stored"] == 1
+    assert report["rejected"] == [{"index": 0, "field": "timestamp", "reason": "older than the retention period"}]
+    shorter = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), retention_days=7))
+    assert shorter.purge_expired() >= 1
+    assert api.get(f"/users/{user}/data", headers=ADMIN).json()["events"] == []
