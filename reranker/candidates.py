@@ -34,6 +34,7 @@ class RerankContext:
     locale: str | None = None
     profile: Profile | None = None
     taste_similarity: Mapping[str, float] = field(default_factory=dict)
+    strength: float | None = None  # the merchandiser's personalization strength; None: the reranker's own
 
 
 class Reranker(Protocol):

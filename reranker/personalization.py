@@ -89,7 +89,8 @@ class PersonalizedReranker:
     def rerank(self, candidates: list[Candidate], context: RerankContext) -> list[Candidate]:
         """Return `candidates` in personalized order, each with its boost explained."""
         profile, config = context.profile, self.config
-        if profile is None or profile.is_empty or config.strength <= 0 or not candidates:
+        strength = config.strength if context.strength is None else context.strength
+        if profile is None or profile.is_empty or strength <= 0 or not candidates:
             return candidates
         top = max(c.score for c in candidates) or 1.0
         finals: list[float] = []
@@ -97,9 +98,9 @@ class PersonalizedReranker:
         for candidate in candidates:
             parts = components(profile, candidate.source, context.taste_similarity.get(candidate.id))
             fit = sum(config.component_weights.get(name, 0.0) * value for name, value in parts.items())
-            boost = config.strength * fit
+            boost = strength * fit
             if config.demote_purchased and candidate.id in profile.purchased:
-                boost -= config.strength
+                boost -= strength
             finals.append(candidate.score / top + boost)
             details.append({**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)})
         brands = [_first(c.source.get("brand")) for c in candidates]

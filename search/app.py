@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from indexer.embedding_cache import EmbeddingCache
+from reranker.config_store import ConfigStore
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
 from reranker.store import BehaviourConfig, BehaviourStore
-from search import admin_products, behaviour, endpoints, health
+from search import admin_config, admin_products, behaviour, endpoints, health
 from search.errors import install_error_handlers
 from search.query_vectors import QueryEmbedder
 from search.service import SearchEngine
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 )
             ),
             behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
+            config=ConfigStore(client, settings.index_alias),
         )
         try:
             yield
@@ -79,4 +81,5 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(behaviour.admin_router)
     app.include_router(health.router)
     app.include_router(admin_products.router)
+    app.include_router(admin_config.router)
     return app

@@ -50,8 +50,8 @@ def build_suggestion_query(text: str, kinds: Sequence[str], size: int) -> dict[s
     }
 
 
-def build_product_query(text: str, size: int) -> dict[str, Any]:
-    """Top products for a partial query: the search's lexical matching, in-stock items first."""
+def build_product_query(text: str, size: int, hidden: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Top products for a partial query: the search's lexical matching, in-stock items first, hidden ones never."""
     return {
         "size": size,
         "_source": PRODUCT_FIELDS,
@@ -59,13 +59,19 @@ def build_product_query(text: str, size: int) -> dict[str, Any]:
             "bool": {
                 "must": [build_text_query(text)],
                 "should": [{"term": {"in_stock": {"value": True, "boost": 0.5}}}],
+                "must_not": list(hidden),
             }
         },
     }
 
 
 def autocomplete(
-    client: OpenSearch, product_alias: str, text: str, size: int, timeout_s: float
+    client: OpenSearch,
+    product_alias: str,
+    text: str,
+    size: int,
+    timeout_s: float,
+    hidden: Sequence[dict[str, Any]] = (),
 ) -> AutocompleteResponse:
     """Suggestions for the characters typed so far (1-2 characters included, typos tolerated)."""
     started = time.perf_counter()
@@ -77,7 +83,7 @@ def autocomplete(
         {"index": suggestions}, build_suggestion_query(query, ["query", "term"], size * 2),
         {"index": suggestions}, build_suggestion_query(query, ["category"], 3),
         {"index": suggestions}, build_suggestion_query(query, ["brand"], 3),
-        {"index": product_alias}, build_product_query(query, 4),
+        {"index": product_alias}, build_product_query(query, 4, hidden),
     ]  # fmt: skip
     answers = client.msearch(body=body, request_timeout=timeout_s)["responses"]
     for answer in answers:

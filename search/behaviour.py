@@ -8,9 +8,9 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, ValidationError
 
 from reranker.events import MAX_EVENTS_PER_REQUEST, Event
-from search.deps import AdminDep, BehaviourDep
+from search.deps import AdminDep, BehaviourDep, SearchKeyDep
 
-router = APIRouter(tags=["behaviour"])
+router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
 admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=[AdminDep])
 
 

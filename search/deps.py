@@ -7,6 +7,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
+from pydantic import SecretStr
 
 from indexer.embedding_cache import EmbeddingCache
 from reranker.store import BehaviourStore
@@ -39,6 +40,33 @@ def get_embedding_cache(request: Request) -> EmbeddingCache:
     return cast(EmbeddingCache, request.app.state.embedding_cache)
 
 
+def _given_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    if x_api_key is not None:
+        return x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def _same(given: str, expected: SecretStr | None) -> bool:
+    return expected is not None and hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
+
+
+def require_search_key(
+    settings: SettingsDep,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """Public routes need the search key (or the admin key) once ``VINDBAAR_SEARCH_API_KEY`` is set."""
+    if settings.search_api_key is None:
+        return
+    given = _given_key(x_api_key, authorization)
+    if not given:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
+    if not (_same(given, settings.search_api_key) or _same(given, settings.admin_api_key)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown API key")
+
+
 def require_admin(
     settings: SettingsDep,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -48,9 +76,7 @@ def require_admin(
     expected = settings.admin_api_key
     if expected is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API disabled: set VINDBAAR_ADMIN_API_KEY")
-    given = x_api_key
-    if given is None and authorization and authorization.lower().startswith("bearer "):
-        given = authorization[7:].strip()
+    given = _given_key(x_api_key, authorization)
     if not given:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
     if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
@@ -66,6 +92,7 @@ EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
 EmbeddingCacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
 AdminDep = Depends(require_admin)
+SearchKeyDep = Depends(require_search_key)
 
 
 def get_behaviour(request: Request) -> BehaviourStore:

@@ -9,12 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH, autocomplete
-from search.deps import EngineDep
+from search.deps import EngineDep, SearchKeyDep
 from search.models import AutocompleteResponse, SearchResponse
 from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
-from search.service import search
+from search.service import hidden_clauses, search
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[SearchKeyDep])
 
 
 def _attributes(pairs: list[str]) -> dict[str, list[str]]:
@@ -47,7 +47,7 @@ def search_get(
     in_stock: bool | None = None,
     attr: Annotated[list[str], Query(description="Attribute filter NAME:VALUE (repeatable).")] = [],  # noqa: B006
     facets: Annotated[list[str], Query(description="Facets to count.")] = list(DEFAULT_FACETS),  # noqa: B006
-    sort: SortOrder = SortOrder.relevance,
+    sort: SortOrder | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     highlight: bool = True,
@@ -92,4 +92,6 @@ def autocomplete_get(
     size: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> AutocompleteResponse:
     """Query completions, top products, matching categories and brands for what has been typed so far."""
-    return autocomplete(engine.client, engine.settings.index_alias, q, size, engine.settings.search_timeout_s)
+    settings = engine.settings
+    hidden = hidden_clauses(engine, q)
+    return autocomplete(engine.client, settings.index_alias, q, size, settings.search_timeout_s, hidden)

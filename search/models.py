@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +66,10 @@ class SearchResponse(BaseModel):
     facets: list[Facet]
     mode: Literal["hybrid", "lexical", "browse"]
     personalized: bool = False
+    banners: list[dict[str, Any]] = Field(default_factory=list, description="Payloads of the rules that applied.")
+    rules_applied: list[str] = Field(default_factory=list, description="Ids of the merchandising rules applied.")
+    rule_conflicts: list[str] = Field(default_factory=list, description="Rule actions that lost a conflict.")
+    config_version: int | None = Field(default=None, description="Merchandising config version used.")
     took_ms: float
 
     model_config = ConfigDict(

@@ -65,7 +65,7 @@ class SearchParams(BaseModel):
     )
     filters: Filters = Field(default_factory=Filters)
     facets: list[str] = Field(default_factory=lambda: list(DEFAULT_FACETS), description="Facets to count.")
-    sort: SortOrder = SortOrder.relevance
+    sort: SortOrder | None = Field(default=None, description="Unset: the merchandiser's default (relevance).")
     page: int = Field(default=1, ge=1)
     size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     highlight: bool = True

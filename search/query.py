@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from reranker.merchandising import ProductFilter
 from search.params import FACET_FIELDS, PRICE_BUCKETS, Filters, SearchParams, SortOrder
 
 #: Field boosts of the lexical query: title > brand > category > description.
@@ -201,11 +203,39 @@ def _regex_escape(text: str) -> str:
     return "".join(f"\\{ch}" if ch in '.?+*|{}[]()"\\#@&<>~' else ch for ch in text)
 
 
+def product_filter_clause(product_filter: ProductFilter) -> dict[str, Any]:
+    """A merchandising filter as an OpenSearch clause (fields AND-ed, values OR-ed)."""
+    groups = filter_groups(
+        Filters(brand=product_filter.brand, category=product_filter.category, price_min=product_filter.price_min,
+                price_max=product_filter.price_max, in_stock=product_filter.in_stock,
+                attributes=product_filter.attributes)
+    )  # fmt: skip
+    clauses = _all_clauses(groups)
+    if product_filter.ids:
+        clauses.append({"ids": {"values": list(product_filter.ids)}})
+    return {"bool": {"filter": clauses}}
+
+
+@dataclass(frozen=True)
+class RuleClauses:
+    """What merchandising rules add to every request of a search: restricting filters and hidden products."""
+
+    filters: tuple[dict[str, Any], ...] = ()
+    hidden: tuple[dict[str, Any], ...] = ()
+
+    def wrap(self, query: dict[str, Any]) -> dict[str, Any]:
+        """`query` with the rule filters applied and hidden products excluded."""
+        if not self.filters and not self.hidden:
+            return query
+        return {"bool": {"must": [query], "filter": list(self.filters), "must_not": list(self.hidden)}}
+
+
 def build_search_body(
     params: SearchParams,
     window: int,
     alternatives: Sequence[str] = (),
     text: str | None = None,
+    rules: RuleClauses = RuleClauses(),
 ) -> dict[str, Any]:
     """The lexical (or browse) request of a search: matching, post-filtered hits, disjunctive facets.
 
@@ -221,13 +251,14 @@ def build_search_body(
             query = {"bool": {"must": [query], "should": [{"term": {"locale": {"value": language, "boost": 0.3}}}]}}
     else:
         query = {"match_all": {}}
-    body: dict[str, Any] = {"_source": list(SOURCE_FIELDS), "query": query, "track_total_hits": True}
+    # Rules go into the query, not the post_filter: hidden products must not be counted in facets either.
+    body: dict[str, Any] = {"_source": list(SOURCE_FIELDS), "query": rules.wrap(query), "track_total_hits": True}
     if groups:
         # post_filter, not query: facet aggregations must see the unfiltered match set (disjunctive counts).
         body["post_filter"] = {"bool": {"filter": _all_clauses(groups)}}
     if params.facets:
         body["aggs"] = build_facet_aggs(params.facets, groups)
-    sort = params.sort
+    sort = params.sort or SortOrder.relevance
     if not text and sort is SortOrder.relevance:
         sort = SortOrder.popularity  # browsing: the best sellers first
     if text and sort is SortOrder.relevance:
@@ -241,14 +272,21 @@ def build_search_body(
     return body
 
 
-def build_semantic_body(params: SearchParams, vector: Sequence[float], window: int) -> dict[str, Any]:
+def build_semantic_body(
+    params: SearchParams, vector: Sequence[float], window: int, rules: RuleClauses = RuleClauses()
+) -> dict[str, Any]:
     """The kNN request of a hybrid search (ids and scores only), filters applied inside the graph search."""
-    body = build_knn_query(vector, k=window, filter_clauses=_all_clauses(filter_groups(params.filters)))
+    clauses = _all_clauses(filter_groups(params.filters)) + list(rules.filters)
+    if rules.hidden:
+        clauses.append({"bool": {"must_not": list(rules.hidden)}})
+    body = build_knn_query(vector, k=window, filter_clauses=clauses)
     body["_source"] = False
     return body
 
 
-def build_page_body(ids: Sequence[str], params: SearchParams, text: str) -> dict[str, Any]:
+def build_page_body(
+    ids: Sequence[str], params: SearchParams, text: str, rules: RuleClauses = RuleClauses()
+) -> dict[str, Any]:
     """Fetch the documents of one result page by id, highlighting the words of `text` in them.
 
     Highlighting uses a plain match on `text` (pass the spelling-corrected query): highlighting with the
@@ -257,7 +295,7 @@ def build_page_body(ids: Sequence[str], params: SearchParams, text: str) -> dict
     body: dict[str, Any] = {
         "size": len(ids),
         "_source": list(SOURCE_FIELDS),
-        "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}]}},
+        "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}], "must_not": list(rules.hidden)}},
     }
     if text and params.highlight:
         body["highlight"] = {
@@ -268,7 +306,7 @@ def build_page_body(ids: Sequence[str], params: SearchParams, text: str) -> dict
 
 
 #: Doc values the personalizing reranker reads from each candidate (cheaper than `_source`).
-FEATURE_FIELDS: tuple[str, ...] = ("brand.keyword", "category_ancestors", "attribute_pairs", "price")
+FEATURE_FIELDS: tuple[str, ...] = ("brand.keyword", "category_ancestors", "attribute_pairs", "price", "in_stock")
 
 
 def with_features(body: dict[str, Any]) -> dict[str, Any]:

@@ -6,11 +6,14 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from opensearchpy import OpenSearch
 
 from reranker.candidates import Candidate, KeepOrder, RerankContext, Reranker
+from reranker.config_store import ConfigStore
+from reranker.merchandising import MerchConfig, Ranking, RulePlan, apply_boosts, apply_pins, plan_rules
 from reranker.profiles import Profile
 from reranker.store import BehaviourStore
 from search.errors import SearchFailed
@@ -18,15 +21,17 @@ from search.fusion import reciprocal_rank_fusion
 from search.models import Facet, FacetValue, ScoreExplain, SearchItem, SearchResponse
 from search.params import FACET_FIELDS, SearchParams, SortOrder
 from search.query import (
+    RuleClauses,
     build_page_body,
     build_search_body,
     build_semantic_body,
     normalize_category_path,
+    product_filter_clause,
     with_features,
 )
 from search.query_vectors import QueryEmbedder
 from search.spelling import VocabularyStore
-from search.synonyms import SynonymRule, expand
+from search.synonyms import SynonymRule, expand, parse_synonyms
 from vindbaar.settings import Settings
 
 #: OpenSearch highlight fragments per field.
@@ -44,6 +49,36 @@ class SearchEngine:
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
     behaviour: BehaviourStore | None = None
+    config: ConfigStore | None = None
+    _config_synonyms: dict[int, list[SynonymRule]] = field(default_factory=dict)
+
+    def merchandising(self) -> tuple[int | None, MerchConfig]:
+        """The live merchandising config and its version (None: never configured, the defaults)."""
+        live = self.config.current() if self.config is not None else None
+        if live is not None:
+            return live.version, live.config
+        defaults = Ranking(lexical_weight=self.settings.lexical_weight, semantic_weight=self.settings.semantic_weight,
+                           personalization_strength=self.settings.personalization_strength)  # fmt: skip
+        return None, MerchConfig(ranking=defaults)
+
+    def synonyms_for(self, version: int | None, config: MerchConfig) -> list[SynonymRule]:
+        """The built-in synonyms plus the config's (parsed once per version)."""
+        if not config.synonyms:
+            return self.synonyms
+        key = -1 if version is None else version
+        if key not in self._config_synonyms or version is None:
+            self._config_synonyms[key] = self.synonyms + parse_synonyms("\n".join(config.synonyms), "config")
+        return self._config_synonyms[key]
+
+
+@dataclass
+class _Plan:
+    """How this one search runs: the config's weights, synonyms and the rules that hold."""
+
+    config: MerchConfig
+    synonyms: list[SynonymRule]
+    rules: RulePlan
+    clauses: RuleClauses
 
 
 @dataclass
@@ -60,23 +95,28 @@ class _Retrieval:
 
 
 def _retrieve(
-    engine: SearchEngine, params: SearchParams, text: str, window: int, profile: Profile | None = None
+    engine: SearchEngine, params: SearchParams, text: str, window: int, plan: _Plan, profile: Profile | None
 ) -> _Retrieval:
     index = engine.settings.index_alias
     timeout = engine.settings.search_timeout_s
-    lexical_body = build_search_body(params, window, expand(text, engine.synonyms) if text else (), text=text)
+    alternatives = expand(text, plan.synonyms) if text else []
+    lexical_body = build_search_body(params, window, alternatives, text=text, rules=plan.clauses)
     if text and params.sort is SortOrder.relevance:
-        # Fuzzy matching copes with typos, embeddings do not: the kNN side gets the spelling-corrected text.
-        vector = engine.embedder.embed(engine.vocabulary.get().correct(text) or text)
-        semantic_body = build_semantic_body(params, vector, window)
-        if profile is not None:
+        # Fuzzy matching copes with typos, embeddings do not: the kNN side gets the spelling-corrected text,
+        # and the first synonym (merchandisers add synonyms for words the model does not know).
+        vector_text = engine.vocabulary.get().correct(text) or text
+        if alternatives:
+            vector_text = f"{vector_text} {alternatives[0]}"
+        vector = engine.embedder.embed(vector_text)
+        semantic_body = build_semantic_body(params, vector, window, plan.clauses)
+        if profile is not None or plan.rules.boosts:
             lexical_body, semantic_body = with_features(lexical_body), with_features(semantic_body)
         body = [{"index": index}, lexical_body, {"index": index}, semantic_body]
         taste = profile.taste_vector() if profile is not None else None
         if taste is not None:
             # The taste neighbours within the same filters, in the same round trip: their scores give the
             # reranker each candidate's similarity to the shopper's taste (0 for those not among them).
-            body += [{"index": index}, build_semantic_body(params, taste, window)]
+            body += [{"index": index}, build_semantic_body(params, taste, window, plan.clauses)]
         answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
         for answer in answers:
             if "error" in answer:
@@ -85,20 +125,32 @@ def _retrieve(
     return _Retrieval(engine.client.search(index=index, body=lexical_body, request_timeout=timeout), None)
 
 
-def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
-    """Run `params` against the live index and return one page of results with facets."""
+def search(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None = None) -> SearchResponse:
+    """Run `params` against the live index and return one page of results with facets.
+
+    `draft` replaces the live merchandising config (the admin preview).
+    """
     started = time.perf_counter()
+    version, config = engine.merchandising()
+    if draft is not None:
+        version, config = None, draft
+    if params.sort is None:
+        params = params.model_copy(update={"sort": SortOrder(config.ranking.default_sort)})
     text = params.q.strip()
     window = max(engine.settings.fusion_window, params.offset + params.size)
     profile = None
     if text and engine.behaviour is not None and (params.user_id or params.session_id):
         profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
-    retrieval = _retrieve(engine, params, text, window, profile)
+    rules = plan_rules(config, text, params.filters.category, datetime.now(UTC), returning=profile is not None)
+    clauses = RuleClauses(tuple(product_filter_clause(f) for f in rules.filters),
+                          tuple(product_filter_clause(h) for h in rules.hides))  # fmt: skip
+    plan = _Plan(config, engine.synonyms_for(version, config), rules, clauses)
+    retrieval = _retrieve(engine, params, text, window, plan, profile)
     corrected: str | None = None
     if text and params.correct and retrieval.lexical_total < engine.settings.correction_min_hits:
         suggestion = engine.vocabulary.get().correct(text)
         if suggestion is not None:
-            retry = _retrieve(engine, params, suggestion, window, profile)
+            retry = _retrieve(engine, params, suggestion, window, plan, profile)
             if retry.lexical_total > retrieval.lexical_total:
                 retrieval, corrected = retry, suggestion
     effective = corrected or text
@@ -107,15 +159,16 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
     if text:
         mode = "hybrid" if retrieval.semantic is not None else "lexical"
     if retrieval.semantic is not None:
-        candidates = _fuse(engine.settings, lexical_hits, retrieval.semantic["hits"]["hits"])
+        weights = {"lexical": config.ranking.lexical_weight, "semantic": config.ranking.semantic_weight}
+        candidates = apply_boosts(_fuse(weights, lexical_hits, retrieval.semantic["hits"]["hits"]), rules)
         # Lucene's cosine score is (1 + cos) / 2.
         taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
         taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
-        context = RerankContext(effective, params.user_id, params.session_id, params.locale, profile, taste)
-        ranked = engine.reranker.rerank(candidates, context)
-        page, highlights = _with_documents(
-            engine, ranked[params.offset : params.offset + params.size], params, effective
-        )
+        context = RerankContext(effective, params.user_id, params.session_id, params.locale, profile, taste,
+                                config.ranking.personalization_strength)  # fmt: skip
+        ranked = apply_pins(engine.reranker.rerank(candidates, context), rules)
+        shown = ranked[params.offset : params.offset + params.size]
+        page, highlights = _with_documents(engine, shown, params, effective, plan.clauses)
         # `total` counts what matches the words (as the facets do); with no word match, the semantic neighbours.
         total = retrieval.lexical_total or len(ranked)
     else:
@@ -133,14 +186,17 @@ def search(engine: SearchEngine, params: SearchParams) -> SearchResponse:
         facets=parse_facets(retrieval.lexical.get("aggregations", {}), params),
         mode=mode,
         personalized=profile is not None and mode == "hybrid",
+        banners=rules.banners,
+        rules_applied=rules.applied,
+        rule_conflicts=rules.conflicts,
+        config_version=version,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
 
 def _fuse(
-    settings: Settings, lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
+    weights: Mapping[str, float], lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
 ) -> list[Candidate]:
-    weights = {"lexical": settings.lexical_weight, "semantic": settings.semantic_weight}
     fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
     return [
         Candidate(
@@ -154,13 +210,13 @@ def _fuse(
 
 
 def _with_documents(
-    engine: SearchEngine, page: list[Candidate], params: SearchParams, text: str
+    engine: SearchEngine, page: list[Candidate], params: SearchParams, text: str, rules: RuleClauses
 ) -> tuple[list[Candidate], dict[str, Highlight]]:
     """Fill in the page's stored fields and fetch its highlights (one request); products deleted meanwhile
     drop out."""
     if not page:
         return page, {}
-    body = build_page_body([c.id for c in page], params, engine.vocabulary.get().correct(text) or text)
+    body = build_page_body([c.id for c in page], params, engine.vocabulary.get().correct(text) or text, rules)
     answer = engine.client.search(
         index=engine.settings.index_alias, body=body, request_timeout=engine.settings.search_timeout_s
     )
@@ -236,3 +292,10 @@ def _facet_value(name: str, bucket: Mapping[str, Any], selected: set[str]) -> Fa
     key = bucket.get("key_as_string", bucket["key"]) if FACET_FIELDS[name] == "in_stock" else bucket["key"]
     value = str(key).lower() if name == "in_stock" else str(key)
     return FacetValue(value=value, count=int(bucket["doc_count"]), selected=value in selected)
+
+
+def hidden_clauses(engine: SearchEngine, text: str) -> list[dict[str, Any]]:
+    """Clauses for the products the live rules hide for `text` (autocomplete must not show them either)."""
+    _, config = engine.merchandising()
+    rules = plan_rules(config, text, [], datetime.now(UTC), returning=False)
+    return [product_filter_clause(h) for h in rules.hides]

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     index_refresh_interval: str = Field(default="1s", description="Refresh interval of the live index.")
     keep_indices: int = Field(default=3, ge=1, description="Indices kept (live one included) for rollback.")
     admin_api_key: SecretStr | None = Field(default=None, description="Key for /admin routes; unset disables them.")
+    search_api_key: SecretStr | None = Field(
+        default=None, description="Key for search, autocomplete and events; unset leaves them open."
+    )
 
     embedding_model: str | None = Field(
         default=None,

@@ -1,0 +1,143 @@
+"""Versioned merchandising config in OpenSearch: every change is a new version, so every worker sees it
+within a second, and any version can be diffed or restored."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from deepdiff import DeepDiff
+from opensearchpy import ConflictError, NotFoundError, OpenSearch
+from opensearchpy.exceptions import RequestError
+
+from reranker.merchandising import MerchConfig
+from vindbaar.mappings import load_index_body
+
+#: How stale a worker's view of the config may be.
+CONFIG_TTL_S = 1.0
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One stored version: who changed what, when."""
+
+    version: int
+    created_at: datetime
+    author: str
+    comment: str
+    config: MerchConfig
+    rolled_back_to: int | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The audit line of this version."""
+        return {"version": self.version, "created_at": self.created_at.isoformat(), "author": self.author,
+                "comment": self.comment, "rolled_back_to": self.rolled_back_to,
+                "rules": len(self.config.rules)}  # fmt: skip
+
+
+class UnknownVersion(LookupError):
+    """No such config version."""
+
+
+class ConfigStore:
+    """The config versions of one product alias (index ``<alias>_config``)."""
+
+    def __init__(self, client: OpenSearch, product_alias: str, ttl_s: float = CONFIG_TTL_S) -> None:
+        self._client = client
+        self.index = f"{product_alias}_config"
+        self._ttl_s = ttl_s
+        self._cached: ConfigVersion | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _ensure_index(self) -> None:
+        if not self._client.indices.exists(index=self.index):
+            try:
+                self._client.indices.create(index=self.index, body=load_index_body("config"))
+            except RequestError as exc:
+                if "resource_already_exists_exception" not in str(exc):
+                    raise
+
+    def _latest(self) -> ConfigVersion | None:
+        try:
+            hits = self._client.search(
+                index=self.index, body={"size": 1, "sort": [{"version": "desc"}], "query": {"match_all": {}}}
+            )["hits"]["hits"]
+        except NotFoundError:
+            return None
+        return _version(hits[0]["_source"]) if hits else None
+
+    def current(self) -> ConfigVersion | None:
+        """The live version (None: never configured), re-read at most every `ttl_s` seconds."""
+        now = time.monotonic()
+        if now - self._checked_at >= self._ttl_s and self._lock.acquire(blocking=False):
+            try:
+                self._cached = self._latest()
+                self._checked_at = time.monotonic()
+            finally:
+                self._lock.release()
+        return self._cached
+
+    def publish(
+        self, config: MerchConfig, author: str, comment: str = "", rolled_back_to: int | None = None
+    ) -> ConfigVersion:
+        """Store `config` as the next version (two concurrent publishers: one retries with the next number)."""
+        self._ensure_index()
+        for _ in range(5):
+            latest = self._latest()
+            number = (latest.version if latest else 0) + 1
+            created = ConfigVersion(number, datetime.now(UTC), author, comment, config, rolled_back_to)
+            body = {"version": number, "created_at": created.created_at.isoformat(), "author": author,
+                    "comment": comment, "config": config.model_dump(mode="json")}  # fmt: skip
+            if rolled_back_to is not None:
+                body["rolled_back_to"] = rolled_back_to
+            try:
+                self._client.create(index=self.index, id=f"v{number}", body=body, refresh="true")
+            except ConflictError:
+                continue
+            self._checked_at = float("-inf")
+            return created
+        raise RuntimeError("could not store the config: too many concurrent changes")
+
+    def get(self, number: int) -> ConfigVersion:
+        """One stored version."""
+        try:
+            return _version(self._client.get(index=self.index, id=f"v{number}")["_source"])
+        except NotFoundError as exc:
+            raise UnknownVersion(f"no config version {number}") from exc
+
+    def history(self, size: int = 100) -> list[ConfigVersion]:
+        """The newest `size` versions, newest first."""
+        try:
+            hits = self._client.search(
+                index=self.index, body={"size": size, "sort": [{"version": "desc"}], "query": {"match_all": {}}}
+            )["hits"]["hits"]
+        except NotFoundError:
+            return []
+        return [_version(hit["_source"]) for hit in hits]
+
+    def rollback(self, number: int, author: str) -> ConfigVersion:
+        """Make version `number`'s config live again, as a new version (the history stays linear)."""
+        old = self.get(number)
+        return self.publish(old.config, author, f"rollback to version {number}", rolled_back_to=number)
+
+
+def diff(old: MerchConfig, new: MerchConfig) -> dict[str, Any]:
+    """What changed between two configs, as DeepDiff reports it (paths like ``root['rules'][0]['pins']``)."""
+    result = DeepDiff(old.model_dump(mode="json"), new.model_dump(mode="json"), ignore_order=False, verbose_level=2)
+    changes: dict[str, Any] = result.to_dict()
+    return changes
+
+
+def _version(source: dict[str, Any]) -> ConfigVersion:
+    return ConfigVersion(
+        version=int(source["version"]),
+        created_at=datetime.fromisoformat(source["created_at"]),
+        author=source["author"],
+        comment=source.get("comment", ""),
+        config=MerchConfig.model_validate(source["config"]),
+        rolled_back_to=source.get("rolled_back_to"),
+    )
