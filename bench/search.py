@@ -33,12 +33,12 @@ from search.autocomplete import build_product_query, build_suggestion_query
 from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
-from search.synonyms import expand, load_synonyms
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.localnode.node import LocalNode
 from vindbaar.product import Product
 from vindbaar.settings import Settings
+from vindbaar.synonyms import expand, load_synonyms
 
 ALIAS = "bench-search"
 

@@ -3,6 +3,7 @@ within a second, and any version can be diffed or restored."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from typing import Any
 
 from deepdiff import DeepDiff
 from opensearchpy import ConflictError, NotFoundError, OpenSearch
-from opensearchpy.exceptions import RequestError
+from opensearchpy.exceptions import OpenSearchException, RequestError
 
 from reranker.merchandising import MerchConfig
 from vindbaar.mappings import load_index_body
+
+log = logging.getLogger(__name__)
 
 #: How stale a worker's view of the config may be.
 CONFIG_TTL_S = 1.0
@@ -50,6 +53,7 @@ class ConfigStore:
         self.index = f"{product_alias}_config"
         self._ttl_s = ttl_s
         self._cached: ConfigVersion | None = None
+        self._loaded = False
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -71,15 +75,32 @@ class ConfigStore:
         return _version(hits[0]["_source"]) if hits else None
 
     def current(self) -> ConfigVersion | None:
-        """The live version (None: never configured), re-read at most every `ttl_s` seconds."""
-        now = time.monotonic()
-        if now - self._checked_at >= self._ttl_s and self._lock.acquire(blocking=False):
+        """The live version (None: never configured), re-read at most every `ttl_s` seconds.
+
+        The first read blocks (hide rules must never be skipped); later ones are done by one request
+        while the others use the cached version, which is also kept when a re-read fails.
+        """
+        if time.monotonic() - self._checked_at < self._ttl_s:
+            return self._cached
+        first = not self._loaded
+        if self._lock.acquire(blocking=first):
             try:
-                self._cached = self._latest()
-                self._checked_at = time.monotonic()
+                if time.monotonic() - self._checked_at >= self._ttl_s:
+                    self._refresh()
             finally:
                 self._lock.release()
         return self._cached
+
+    def _refresh(self) -> None:
+        try:
+            self._cached = self._latest()
+            self._loaded = True
+        except (OpenSearchException, OSError):
+            if not self._loaded:
+                raise  # no config known yet: searching without the hide rules would be wrong
+            log.warning("could not re-read the merchandising config; keeping version %s",
+                        self._cached.version if self._cached else None)  # fmt: skip
+        self._checked_at = time.monotonic()
 
     def publish(
         self, config: MerchConfig, author: str, comment: str = "", rolled_back_to: int | None = None

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reranker.candidates import Candidate
 from reranker.profiles import DEFAULT_EVENT_WEIGHTS
+from vindbaar.synonyms import SynonymsError, parse_synonyms
+
+
+def category_path(text: str) -> str:
+    """The stored form of a category path: ``"A>B"`` and ``"A > B"`` are the same path."""
+    return " > ".join(part.strip() for part in text.split(">") if part.strip())
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC (comparing naive and aware times would fail every search)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class _Strict(BaseModel):
@@ -25,16 +36,28 @@ class _Strict(BaseModel):
 class ProductFilter(_Strict):
     """Which products a rule acts on. Values of one field are OR-ed, fields AND-ed; empty matches nothing."""
 
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
     ids: list[str] = Field(default_factory=list, max_length=1000)
-    brand: list[str] = Field(default_factory=list)
-    category: list[str] = Field(default_factory=list, description="Category path prefixes.")
+    brand: list[str] = Field(default_factory=list, max_length=200)
+    category: list[str] = Field(default_factory=list, max_length=200, description="Category path prefixes.")
     price_min: float | None = Field(default=None, ge=0)
     price_max: float | None = Field(default=None, ge=0)
     in_stock: bool | None = None
-    attributes: dict[str, list[str]] = Field(default_factory=dict)
+    attributes: dict[str, list[str]] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("attributes")
+    @classmethod
+    def _values_given(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        empty = [name for name, values in value.items() if not values]
+        if empty:
+            raise ValueError(f"attribute(s) without values: {', '.join(empty)}")
+        return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> ProductFilter:
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("price_min must not exceed price_max")
         if not (self.ids or self.brand or self.category or self.attributes or self.in_stock is not None
                 or self.price_min is not None or self.price_max is not None):  # fmt: skip
             raise ValueError("a filter needs at least one of ids, brand, category, price_min, price_max, "
@@ -52,7 +75,7 @@ class ProductFilter(_Strict):
         if self.brand and first(source.get("brand")) not in self.brand:
             return False
         ancestors = set(source.get("category_ancestors") or [])
-        if self.category and not ancestors & {" > ".join(p.strip() for p in c.split(">")) for c in self.category}:
+        if self.category and not ancestors & {category_path(c) for c in self.category}:
             return False
         price = first(source.get("price"))
         if self.price_min is not None and (price is None or price < self.price_min):
@@ -80,6 +103,11 @@ class Condition(_Strict):
         default=None, description="new: no personal history; returning: has history."
     )
 
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _with_zone(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
     def holds(self, query: str, categories: Sequence[str], now: datetime, returning: bool) -> bool:
         """Whether the condition holds for this search."""
         text = " ".join(query.lower().split())
@@ -87,8 +115,12 @@ class Condition(_Strict):
             return False
         if self.query_contains and not any(f" {c.lower()} " in f" {text} " for c in self.query_contains):
             return False
-        if self.category and not set(self.category) & set(categories):
-            return False
+        if self.category:
+            # The shopper is in the rule's category or one below it.
+            wanted = [category_path(c) for c in self.category]
+            selected = [category_path(c) for c in categories]
+            if not any(s == w or s.startswith(f"{w} > ") for s in selected for w in wanted):
+                return False
         if self.starts_at is not None and now < self.starts_at:
             return False
         if self.ends_at is not None and now >= self.ends_at:
@@ -151,6 +183,15 @@ class MerchConfig(_Strict):
     rules: list[Rule] = Field(default_factory=list)
     ranking: Ranking = Field(default_factory=Ranking)
     synonyms: list[str] = Field(default_factory=list, description="Solr-format lines, added to the built-in file.")
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms_parse(cls, value: list[str]) -> list[str]:
+        try:
+            parse_synonyms("\n".join(value), "synonyms line")
+        except SynonymsError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> MerchConfig:
@@ -220,8 +261,13 @@ def apply_pins(candidates: list[Candidate], plan: RulePlan) -> list[Candidate]:
     pinned_ids = {product_id for product_id, _ in plan.pins.values()}
     by_id = {c.id: c for c in candidates}
     rest = [c for c in candidates if c.id not in pinned_ids]
+    placed: set[str] = set()
     for position in sorted(plan.pins):
         product_id, rule_id = plan.pins[position]
+        if product_id in placed:
+            plan.conflicts.append(f"rule {rule_id!r}: {product_id!r} is already pinned higher up")
+            continue
+        placed.add(product_id)
         candidate = by_id.get(product_id) or Candidate(product_id, {}, 0.0, {})
         if any(h.matches(product_id, candidate.source) for h in plan.hides if h.ids):
             plan.conflicts.append(f"rule {rule_id!r}: {product_id!r} is hidden by another rule and not pinned")

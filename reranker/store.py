@@ -156,7 +156,7 @@ class BehaviourStore:
 
     # --- writing events --------------------------------------------------------------------------
 
-    def ingest(self, events: Sequence[Event]) -> IngestReport:
+    def ingest(self, events: Sequence[Event], weights: Mapping[str, float] | None = None) -> IngestReport:
         """Store `events` (idempotent by event_id) and update the profiles they concern.
 
         Events of subjects without consent (when required) are not stored. An event is acknowledged
@@ -176,7 +176,7 @@ class BehaviourStore:
                 batch.append((event.event_id or uuid.uuid4().hex, event))
         new_events = self._store(batch, report)
         if new_events:
-            self._learn(new_events, report)
+            self._learn(new_events, report, weights or self.config.event_weights)
         return report
 
     def _consenting(self, events: Sequence[Event]) -> set[str]:
@@ -224,28 +224,39 @@ class BehaviourStore:
         )["docs"]  # fmt: skip
         return {d["_id"]: ProductFeatures.from_source(d["_id"], d["_source"]) for d in docs if d.get("found")}
 
-    def _learn(self, events: Sequence[Event], report: IngestReport) -> None:
+    def _learn(self, events: Sequence[Event], report: IngestReport, weights: Mapping[str, float]) -> None:
         products = self._products(sorted({e.object_id for e in events if e.object_id}))
         report.unknown_products = sorted({e.object_id for e in events if e.object_id and e.object_id not in products})
         by_subject: dict[str, list[Event]] = defaultdict(list)
         for event in sorted(events, key=lambda e: e.timestamp):
             by_subject[event.subject].append(event)
+        # A session that logs in within this batch: its anonymous events go straight to the user.
+        for subject_events in list(by_subject.values()):
+            for session_id in {e.session_id for e in subject_events if e.user_id and e.session_id}:
+                earlier = by_subject.pop(_subject_id("session", session_id), [])
+                subject_events.extend(earlier)
+            subject_events.sort(key=lambda e: e.timestamp)
         pending = dict(by_subject)
         for _ in range(MAX_CONFLICT_RETRIES):
             if not pending:
                 break
-            pending = self._update_profiles(pending, products, report)
+            pending = self._update_profiles(pending, products, report, weights)
         if pending:
             raise RuntimeError(f"profiles kept changing under concurrent updates: {', '.join(pending)}")
 
     def _update_profiles(
-        self, by_subject: Mapping[str, list[Event]], products: Mapping[str, ProductFeatures], report: IngestReport
+        self,
+        by_subject: Mapping[str, list[Event]],
+        products: Mapping[str, ProductFeatures],
+        report: IngestReport,
+        weights: Mapping[str, float],
     ) -> dict[str, list[Event]]:
         """Apply events per profile with optimistic concurrency; return the subjects to retry."""
         logins = {s: {e.session_id for e in evs if e.user_id and e.session_id} for s, evs in by_subject.items()}
         session_keys = sorted({_subject_id("session", sid) for ids in logins.values() for sid in ids if sid})
         found = self._get_profiles(sorted(set(by_subject) | set(session_keys)))
         actions: list[dict[str, Any]] = []
+        merged_sessions: dict[str, list[dict[str, Any]]] = defaultdict(list)  # user subject -> session deletes
         for subject, subject_events in by_subject.items():
             kind, _, subject_id = subject.partition(":")
             current = found.get(subject)
@@ -260,10 +271,13 @@ class BehaviourStore:
                         session = Profile.from_document(session_key, found[session_key][0])
                         profile.merge(session, self.config.half_life_s)
                         profile.consent = profile.consent or session.consent
-                        actions.append({"_op_type": "delete", "_index": self.config.profiles_index,
-                                        "_id": session_key})  # fmt: skip
+                        # Deleted only once the user's write succeeded, and only if unchanged since read.
+                        merged_sessions[subject].append(
+                            {"_op_type": "delete", "_index": self.config.profiles_index, "_id": session_key,
+                             "if_seq_no": found[session_key][1], "if_primary_term": found[session_key][2]}
+                        )  # fmt: skip
             for event in subject_events:
-                weight = self.config.event_weights.get(event.action_name, 0.0)
+                weight = weights.get(event.action_name, 0.0)
                 product = products.get(event.object_id or "")
                 if product is not None and weight > 0:
                     profile.add(product, weight, event.timestamp, self.config.half_life_s)
@@ -271,7 +285,8 @@ class BehaviourStore:
                         profile.purchased.append(product.id)
             doc = {"kind": kind, "subject_id": subject_id, "updated_at": profile.updated_at.isoformat(),
                    "events": profile.events, "sessions": profile.sessions, "purchased": profile.purchased,
-                   "consent": profile.consent, "state": profile.to_state()}  # fmt: skip
+                   "consent": profile.consent, "state": profile.to_state(),
+                   "consent_updated_at": current[0].get("consent_updated_at") if current else None}  # fmt: skip
             action: dict[str, Any] = {"_op_type": "index", "_index": self.config.profiles_index, "_id": subject,
                                       "_source": {k: v for k, v in doc.items() if v is not None}}  # fmt: skip
             if current:
@@ -280,15 +295,21 @@ class BehaviourStore:
                 action["_op_type"] = "create"
             actions.append(action)
         retry: dict[str, list[Event]] = {}
+        deletes: list[dict[str, Any]] = []
         for ok, item in helpers.streaming_bulk(self._client, actions, raise_on_error=False):
             op = next(iter(item.values()))
             if ok:
-                if op["_id"] in by_subject:
-                    report.profiles_updated += 1
-            elif op.get("status") == 409 and op["_id"] in by_subject:
+                report.profiles_updated += 1
+                deletes += merged_sessions.get(op["_id"], [])
+            elif op.get("status") == 409:
                 retry[op["_id"]] = list(by_subject[op["_id"]])
-            elif op.get("status") != 404:  # a merged session deleted by a concurrent request is fine
+            else:
                 raise RuntimeError(f"updating profile {op['_id']} failed: {op.get('error')}")
+        # A session changed or deleted since it was read (409/404) keeps its document; nothing is lost.
+        for ok, item in helpers.streaming_bulk(self._client, deletes, raise_on_error=False):
+            op = next(iter(item.values()))
+            if not ok and op.get("status") not in (404, 409):
+                raise RuntimeError(f"removing merged session {op['_id']} failed: {op.get('error')}")
         return retry
 
     # --- privacy ---------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from search.errors import install_error_handlers
 from search.query_vectors import QueryEmbedder
 from search.service import SearchEngine
 from search.spelling import VocabularyStore
-from search.synonyms import load_synonyms
 from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
 from vindbaar.settings import Settings
+from vindbaar.synonyms import load_synonyms
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:

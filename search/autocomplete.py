@@ -17,7 +17,7 @@ from search.models import (
     ProductSuggestion,
     Suggestion,
 )
-from search.query import build_text_query
+from search.query import NO_RULES, RuleClauses, build_text_query
 
 MAX_AUTOCOMPLETE_LENGTH = 100
 PRODUCT_FIELDS = ["id", "title", "price", "currency", "image_url", "url"]
@@ -50,19 +50,13 @@ def build_suggestion_query(text: str, kinds: Sequence[str], size: int) -> dict[s
     }
 
 
-def build_product_query(text: str, size: int, hidden: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """Top products for a partial query: the search's lexical matching, in-stock items first, hidden ones never."""
-    return {
-        "size": size,
-        "_source": PRODUCT_FIELDS,
-        "query": {
-            "bool": {
-                "must": [build_text_query(text)],
-                "should": [{"term": {"in_stock": {"value": True, "boost": 0.5}}}],
-                "must_not": list(hidden),
-            }
-        },
+def build_product_query(text: str, size: int, rules: RuleClauses = NO_RULES) -> dict[str, Any]:
+    """Top products for a partial query: the search's lexical matching, in-stock items first, within the
+    merchandising rules (hidden products never)."""
+    query = {
+        "bool": {"must": [build_text_query(text)], "should": [{"term": {"in_stock": {"value": True, "boost": 0.5}}}]}
     }
+    return {"size": size, "_source": PRODUCT_FIELDS, "query": rules.wrap(query)}
 
 
 def autocomplete(
@@ -71,7 +65,7 @@ def autocomplete(
     text: str,
     size: int,
     timeout_s: float,
-    hidden: Sequence[dict[str, Any]] = (),
+    rules: RuleClauses = NO_RULES,
 ) -> AutocompleteResponse:
     """Suggestions for the characters typed so far (1-2 characters included, typos tolerated)."""
     started = time.perf_counter()
@@ -83,7 +77,7 @@ def autocomplete(
         {"index": suggestions}, build_suggestion_query(query, ["query", "term"], size * 2),
         {"index": suggestions}, build_suggestion_query(query, ["category"], 3),
         {"index": suggestions}, build_suggestion_query(query, ["brand"], 3),
-        {"index": product_alias}, build_product_query(query, 4, hidden),
+        {"index": product_alias}, build_product_query(query, 4, rules),
     ]  # fmt: skip
     answers = client.msearch(body=body, request_timeout=timeout_s)["responses"]
     for answer in answers:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, ValidationError
 
 from reranker.events import MAX_EVENTS_PER_REQUEST, Event
-from search.deps import AdminDep, BehaviourDep, SearchKeyDep
+from search.deps import AdminDep, BehaviourDep, EngineDep, SearchKeyDep
 
 router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
 admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=[AdminDep])
@@ -39,7 +39,7 @@ class EventsReport(BaseModel):
 
 
 @router.post("/events", summary="Record shopper behaviour (UBI-style events)")
-def post_events(batch: EventBatch, store: BehaviourDep) -> EventsReport:
+def post_events(batch: EventBatch, store: BehaviourDep, engine: EngineDep) -> EventsReport:
     """Validate each event, store the valid ones idempotently, update the shoppers' profiles."""
     events: list[Event] = []
     positions: list[int] = []
@@ -52,7 +52,8 @@ def post_events(batch: EventBatch, store: BehaviourDep) -> EventsReport:
             error = exc.errors()[0]
             rejected.append(EventRejected(index=index, field=".".join(map(str, error["loc"])) or "-",
                                           reason=error["msg"]))  # fmt: skip
-    report = store.ingest(events) if events else None
+    weights = engine.merchandising()[1].ranking.event_weights
+    report = store.ingest(events, weights) if events else None
     if report is not None:
         rejected += [EventRejected(index=positions[i], field="timestamp", reason="older than the retention period")
                      for i in report.expired]  # fmt: skip
@@ -85,15 +86,18 @@ def _consent(
     return ConsentRecorded(subject=f"{kind}:{subject_id}", personalization=consent.personalization)
 
 
-@router.put("/users/{user_id}/consent", summary="Record a logged-in shopper's consent")
+@admin_router.put("/{user_id}/consent", summary="Record a logged-in shopper's consent (shop backend)")
 def user_consent(user_id: str, consent: Consent, store: BehaviourDep) -> ConsentRecorded:
-    """Withdrawing consent deletes the user's events and profile."""
+    """Withdrawing consent deletes the user's events and profile.
+
+    Admin key only: user ids are guessable, and the search key ships in web pages.
+    """
     return _consent("user", user_id, consent, store)
 
 
 @router.put("/sessions/{session_id}/consent", summary="Record an anonymous session's consent")
 def session_consent(session_id: str, consent: Consent, store: BehaviourDep) -> ConsentRecorded:
-    """Withdrawing consent deletes the session's events and profile."""
+    """Withdrawing consent deletes the session's events and profile (session ids are random, not guessable)."""
     return _consent("session", session_id, consent, store)
 
 

@@ -15,11 +15,11 @@ from search.params import SearchParams
 from search.query_vectors import QueryEmbedder
 from search.service import SearchEngine, search
 from search.spelling import VocabularyStore
-from search.synonyms import load_synonyms
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.localnode.node import LocalNode
 from vindbaar.settings import Settings
+from vindbaar.synonyms import load_synonyms
 
 log = logging.getLogger(__name__)
 

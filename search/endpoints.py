@@ -12,7 +12,7 @@ from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH, autocomplete
 from search.deps import EngineDep, SearchKeyDep
 from search.models import AutocompleteResponse, SearchResponse
 from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
-from search.service import hidden_clauses, search
+from search.service import rule_clauses, search
 
 router = APIRouter(tags=["search"], dependencies=[SearchKeyDep])
 
@@ -93,5 +93,5 @@ def autocomplete_get(
 ) -> AutocompleteResponse:
     """Query completions, top products, matching categories and brands for what has been typed so far."""
     settings = engine.settings
-    hidden = hidden_clauses(engine, q)
-    return autocomplete(engine.client, settings.index_alias, q, size, settings.search_timeout_s, hidden)
+    rules = rule_clauses(engine, q)
+    return autocomplete(engine.client, settings.index_alias, q, size, settings.search_timeout_s, rules)

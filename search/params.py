@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,6 +18,7 @@ FACET_FIELDS: dict[str, str] = {
 DEFAULT_FACETS: tuple[str, ...] = ("brand", "category", "price", "in_stock")
 PRICE_BUCKETS: tuple[float, ...] = (25, 50, 100, 250, 500, 1000)
 MAX_QUERY_LENGTH = 200
+ATTRIBUTE_NAME = re.compile(r"[\w .-]{1,100}")
 MAX_PAGE_SIZE = 100
 #: The deepest result reachable by paging (page * size); deeper paging is a crawler, not a shopper.
 MAX_RESULT_WINDOW = 1000
@@ -35,7 +37,7 @@ class SortOrder(StrEnum):
 class Filters(BaseModel):
     """Exact filters. Values of one field are OR-ed, different fields AND-ed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     brand: list[str] = Field(default_factory=list, max_length=50, description="Brand names (exact).")
     category: list[str] = Field(
@@ -45,8 +47,19 @@ class Filters(BaseModel):
     price_max: float | None = Field(default=None, ge=0)
     in_stock: bool | None = None
     attributes: dict[str, list[str]] = Field(
-        default_factory=dict, description="Attribute values per attribute name, e.g. {'color': ['black']}."
+        default_factory=dict,
+        max_length=20,
+        description="Attribute values per attribute name, e.g. {'color': ['black']}.",
     )
+
+    @field_validator("attributes")
+    @classmethod
+    def _plain_attribute_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # Names end up in aggregation names, where OpenSearch refuses [, ] and >.
+        bad = [name for name in value if not ATTRIBUTE_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(f"attribute names may hold letters, digits, space, '.', '_' and '-': {bad[0]!r}")
+        return value
 
     @model_validator(mode="after")
     def _price_range(self) -> Filters:

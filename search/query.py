@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reranker.merchandising import ProductFilter
+from reranker.merchandising import ProductFilter, category_path
 from search.params import FACET_FIELDS, PRICE_BUCKETS, Filters, SearchParams, SortOrder
 
 #: Field boosts of the lexical query: title > brand > category > description.
@@ -136,22 +136,19 @@ def filter_groups(filters: Filters) -> dict[str, list[dict[str, Any]]]:
     if filters.brand:
         groups["brand"] = [{"terms": {FACET_FIELDS["brand"]: filters.brand}}]
     if filters.category:
-        groups["category"] = [{"terms": {"category_ancestors": [normalize_category_path(c) for c in filters.category]}}]
+        groups["category"] = [{"terms": {"category_ancestors": [category_path(c) for c in filters.category]}}]
     if filters.price_min is not None or filters.price_max is not None:
         bounds = {"gte": filters.price_min, "lte": filters.price_max}
         groups["price"] = [{"range": {"price": {k: v for k, v in bounds.items() if v is not None}}}]
     if filters.in_stock is not None:
         groups["in_stock"] = [{"term": {"in_stock": filters.in_stock}}]
+    by_name: dict[str, list[str]] = {}
     for name, values in sorted(filters.attributes.items()):
-        if values:
-            pairs = [f"{name.lower()}={value.lower()}" for value in values]
-            groups[f"attributes:{name.lower()}"] = [{"terms": {"attribute_pairs": pairs}}]
+        by_name.setdefault(name.lower(), []).extend(f"{name.lower()}={value.lower()}" for value in values)
+    for name, pairs in by_name.items():
+        if pairs:
+            groups[f"attributes:{name}"] = [{"terms": {"attribute_pairs": pairs}}]
     return groups
-
-
-def normalize_category_path(text: str) -> str:
-    """Normalise a category filter to the stored form: ``"A>B"`` and ``"A > B"`` are the same path."""
-    return " > ".join(part.strip() for part in text.split(">") if part.strip())
 
 
 def _all_clauses(groups: Mapping[str, Sequence[dict[str, Any]]], *, except_group: str | None = None) -> list[Any]:
@@ -205,14 +202,20 @@ def _regex_escape(text: str) -> str:
 
 def product_filter_clause(product_filter: ProductFilter) -> dict[str, Any]:
     """A merchandising filter as an OpenSearch clause (fields AND-ed, values OR-ed)."""
-    groups = filter_groups(
-        Filters(brand=product_filter.brand, category=product_filter.category, price_min=product_filter.price_min,
-                price_max=product_filter.price_max, in_stock=product_filter.in_stock,
-                attributes=product_filter.attributes)
-    )  # fmt: skip
-    clauses = _all_clauses(groups)
+    clauses: list[dict[str, Any]] = []
     if product_filter.ids:
         clauses.append({"ids": {"values": list(product_filter.ids)}})
+    if product_filter.brand:
+        clauses.append({"terms": {FACET_FIELDS["brand"]: list(product_filter.brand)}})
+    if product_filter.category:
+        clauses.append({"terms": {"category_ancestors": [category_path(c) for c in product_filter.category]}})
+    if product_filter.price_min is not None or product_filter.price_max is not None:
+        bounds = {"gte": product_filter.price_min, "lte": product_filter.price_max}
+        clauses.append({"range": {"price": {k: v for k, v in bounds.items() if v is not None}}})
+    if product_filter.in_stock is not None:
+        clauses.append({"term": {"in_stock": product_filter.in_stock}})
+    for name, values in sorted(product_filter.attributes.items()):
+        clauses.append({"terms": {"attribute_pairs": [f"{name.lower()}={v.lower()}" for v in values]}})
     return {"bool": {"filter": clauses}}
 
 
@@ -230,12 +233,15 @@ class RuleClauses:
         return {"bool": {"must": [query], "filter": list(self.filters), "must_not": list(self.hidden)}}
 
 
+NO_RULES = RuleClauses()
+
+
 def build_search_body(
     params: SearchParams,
     window: int,
     alternatives: Sequence[str] = (),
     text: str | None = None,
-    rules: RuleClauses = RuleClauses(),
+    rules: RuleClauses = NO_RULES,
 ) -> dict[str, Any]:
     """The lexical (or browse) request of a search: matching, post-filtered hits, disjunctive facets.
 
@@ -273,7 +279,7 @@ def build_search_body(
 
 
 def build_semantic_body(
-    params: SearchParams, vector: Sequence[float], window: int, rules: RuleClauses = RuleClauses()
+    params: SearchParams, vector: Sequence[float], window: int, rules: RuleClauses = NO_RULES
 ) -> dict[str, Any]:
     """The kNN request of a hybrid search (ids and scores only), filters applied inside the graph search."""
     clauses = _all_clauses(filter_groups(params.filters)) + list(rules.filters)
@@ -285,7 +291,7 @@ def build_semantic_body(
 
 
 def build_page_body(
-    ids: Sequence[str], params: SearchParams, text: str, rules: RuleClauses = RuleClauses()
+    ids: Sequence[str], params: SearchParams, text: str, rules: RuleClauses = NO_RULES
 ) -> dict[str, Any]:
     """Fetch the documents of one result page by id, highlighting the words of `text` in them.
 
@@ -295,7 +301,17 @@ def build_page_body(
     body: dict[str, Any] = {
         "size": len(ids),
         "_source": list(SOURCE_FIELDS),
-        "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}], "must_not": list(rules.hidden)}},
+        # The shopper's and the rules' filters too: a pinned product that was not retrieved must pass them.
+        "query": {
+            "bool": {
+                "filter": [
+                    {"ids": {"values": list(ids)}},
+                    *_all_clauses(filter_groups(params.filters)),
+                    *rules.filters,
+                ],
+                "must_not": list(rules.hidden),
+            }
+        },
     }
     if text and params.highlight:
         body["highlight"] = {

@@ -13,7 +13,15 @@ from opensearchpy import OpenSearch
 
 from reranker.candidates import Candidate, KeepOrder, RerankContext, Reranker
 from reranker.config_store import ConfigStore
-from reranker.merchandising import MerchConfig, Ranking, RulePlan, apply_boosts, apply_pins, plan_rules
+from reranker.merchandising import (
+    MerchConfig,
+    Ranking,
+    RulePlan,
+    apply_boosts,
+    apply_pins,
+    category_path,
+    plan_rules,
+)
 from reranker.profiles import Profile
 from reranker.store import BehaviourStore
 from search.errors import SearchFailed
@@ -25,14 +33,13 @@ from search.query import (
     build_page_body,
     build_search_body,
     build_semantic_body,
-    normalize_category_path,
     product_filter_clause,
     with_features,
 )
 from search.query_vectors import QueryEmbedder
 from search.spelling import VocabularyStore
-from search.synonyms import SynonymRule, expand, parse_synonyms
 from vindbaar.settings import Settings
+from vindbaar.synonyms import SynonymRule, expand, parse_synonyms
 
 #: OpenSearch highlight fragments per field.
 Highlight = Mapping[str, list[str]]
@@ -175,6 +182,9 @@ def search(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None
         page = [_as_candidate(hit) for hit in lexical_hits]
         highlights = {str(hit["_id"]): hit["highlight"] for hit in lexical_hits if "highlight" in hit}
         total = retrieval.lexical_total
+        if rules.pins or rules.boosts:
+            # Sorted and browsed pages come ordered from OpenSearch: the shopper chose the order.
+            rules.conflicts.append("pins and boosts apply to relevance-ranked searches only; not applied here")
     return SearchResponse(
         query_id=uuid.uuid4().hex,
         query=params.q,
@@ -266,7 +276,7 @@ def parse_facets(aggregations: Mapping[str, Any], params: SearchParams) -> list[
     filters = params.filters
     selected: dict[str, set[str]] = {
         "brand": set(filters.brand),
-        "category": {normalize_category_path(c) for c in filters.category},
+        "category": {category_path(c) for c in filters.category},
         "in_stock": set() if filters.in_stock is None else {str(filters.in_stock).lower()},
         "attributes": {f"{n.lower()}={v.lower()}" for n, vs in filters.attributes.items() for v in vs},
     }
@@ -294,8 +304,9 @@ def _facet_value(name: str, bucket: Mapping[str, Any], selected: set[str]) -> Fa
     return FacetValue(value=value, count=int(bucket["doc_count"]), selected=value in selected)
 
 
-def hidden_clauses(engine: SearchEngine, text: str) -> list[dict[str, Any]]:
-    """Clauses for the products the live rules hide for `text` (autocomplete must not show them either)."""
+def rule_clauses(engine: SearchEngine, text: str) -> RuleClauses:
+    """The live rules' filters and hidden products for `text` (autocomplete must respect them too)."""
     _, config = engine.merchandising()
     rules = plan_rules(config, text, [], datetime.now(UTC), returning=False)
-    return [product_filter_clause(h) for h in rules.hides]
+    return RuleClauses(tuple(product_filter_clause(f) for f in rules.filters),
+                       tuple(product_filter_clause(h) for h in rules.hides))  # fmt: skip

@@ -10,9 +10,9 @@ from opensearchpy import OpenSearch
 from indexer.indices import create_index
 from indexer.loader import load_products
 from search.query import build_knn_query, build_lexical_query
-from search.synonyms import expand, load_synonyms
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.product import Product
+from vindbaar.synonyms import expand, load_synonyms
 
 CATALOG = [
     Product(id="iphone", title="Apple iPhone 16 Pro 256 GB", brand="Apple",

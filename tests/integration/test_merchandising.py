@@ -203,3 +203,13 @@ def test_keys_search_key_searches_only_and_admin_routes_need_the_admin_key(
         assert api.get("/admin/config", headers={"X-API-Key": "search-key"}).status_code == 403
         assert api.get("/admin/config").status_code == 401
         assert api.get("/admin/config", headers={"X-API-Key": "admin-secret"}).status_code == 200
+
+
+def test_a_pin_respects_the_shoppers_filters_and_sorted_pages_report_it(api: TestClient) -> None:
+    outsider = _search(api, "laptop")["items"][0]
+    _publish(api, {"rules": [{"id": "pin", "pins": [{"product_id": outsider["id"], "position": 1}]}]})
+    other_brand = "Xiaomi" if outsider["brand"] != "Xiaomi" else "IKEA"
+    filtered = _search(api, "lamp", brand=other_brand)
+    assert outsider["id"] not in _ids(filtered)
+    by_price = _search(api, "lamp", sort="price_asc")
+    assert any("relevance-ranked" in conflict for conflict in by_price["rule_conflicts"])

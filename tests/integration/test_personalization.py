@@ -33,7 +33,8 @@ def _search(api: TestClient, **params: Any) -> list[dict[str, Any]]:
 
 
 def _consent(api: TestClient, kind: str, subject: str, granted: bool = True) -> None:
-    response = api.put(f"/{kind}/{subject}/consent", json={"personalization": granted})
+    headers = ADMIN if kind == "users" else {}  # user consent comes from the shop's backend
+    response = api.put(f"/{kind}/{subject}/consent", json={"personalization": granted}, headers=headers)
     assert response.status_code == 200, response.text
 
 
@@ -158,6 +159,7 @@ def test_delete_removes_events_profiles_and_sessions(api: TestClient) -> None:
     _click(api, base[2:3], user_id=user, session_id=session)
     assert len(api.get(f"/users/{user}/data", headers=ADMIN).json()["events"]) == 3
     assert api.delete(f"/users/{user}").status_code == 401
+    assert api.put(f"/users/{user}/consent", json={"personalization": False}).status_code == 401
     erased = api.delete(f"/users/{user}", headers=ADMIN).json()
     assert erased["deleted_events"] == 3 and erased["deleted_profiles"] >= 1
     data = api.get(f"/users/{user}/data", headers=ADMIN).json()

@@ -101,3 +101,37 @@ def test_a_hidden_product_is_not_pinned() -> None:
                               {"id": "recall", "hide": {"ids": ["c"]}}), "q", [], NOW, False)  # fmt: skip
     assert apply_pins(_candidates(), plan)[0].id != "c"
     assert any("hidden" in conflict for conflict in plan.conflicts)
+
+
+def test_a_time_without_zone_is_utc_and_compares_safely() -> None:
+    condition = Condition.model_validate({"starts_at": "2026-11-28T00:00:00"})
+    assert condition.starts_at is not None and condition.starts_at.tzinfo is not None
+    assert condition.holds("x", [], NOW, returning=False)
+
+
+def test_a_category_condition_holds_in_the_category_and_below_it() -> None:
+    condition = Condition(category=["Electronics > Audio"])
+    assert condition.holds("x", ["Electronics>Audio"], NOW, returning=False)
+    assert condition.holds("x", ["Electronics > Audio > Headphones"], NOW, returning=False)
+    assert not condition.holds("x", ["Electronics > Audiobooks"], NOW, returning=False)
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"synonyms": ["lonely"]}, "synonyms"),
+        ({"rules": [{"id": "x", "hide": {"attributes": {"color": []}}}]}, "without values"),
+        ({"rules": [{"id": "x", "filter": {"price_min": 50, "price_max": 10}}]}, "price_min"),
+    ],
+)
+def test_configs_that_would_break_searches_are_refused(config: dict[str, object], named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        MerchConfig.model_validate(config)
+
+
+def test_the_same_product_pinned_twice_is_shown_once() -> None:
+    twice = _config({"id": "a", "pins": [{"product_id": "c", "position": 1}]},
+                    {"id": "b", "pins": [{"product_id": "c", "position": 2}]})  # fmt: skip
+    plan = plan_rules(twice, "q", [], NOW, False)
+    assert [c.id for c in apply_pins(_candidates(), plan)].count("c") == 1
+    assert any("already pinned" in conflict for conflict in plan.conflicts)

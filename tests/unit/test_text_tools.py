@@ -6,7 +6,7 @@ import pytest
 
 from indexer.suggestions import count_suggestions, suggestion_documents
 from search.spelling import Vocabulary, max_edits
-from search.synonyms import SynonymsError, expand, load_synonyms, parse_synonyms
+from vindbaar.synonyms import SynonymsError, expand, load_synonyms, parse_synonyms
 
 RULES = parse_synonyms(
     """
