@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cachetools import TTLCache
 from opensearchpy import NotFoundError, OpenSearch, helpers
 from opensearchpy.exceptions import RequestError
 
@@ -21,6 +23,7 @@ from vindbaar.settings import Settings
 log = logging.getLogger(__name__)
 
 FEATURE_SOURCE = ["brand", "category_ancestors", "attribute_pairs", "price", "embedding"]
+FEATURE_TTL_S = 300.0
 #: Optimistic-concurrency retries when two requests update one profile at once.
 MAX_CONFLICT_RETRIES = 5
 
@@ -82,6 +85,9 @@ class BehaviourStore:
     def __init__(self, client: OpenSearch, config: BehaviourConfig) -> None:
         self._client = client
         self.config = config
+        # A price or category change reaches profiles within FEATURE_TTL_S; vectors only change on reindex.
+        self._features: TTLCache[str, ProductFeatures] = TTLCache(maxsize=50_000, ttl=FEATURE_TTL_S)
+        self._features_lock = threading.Lock()
 
     def ensure_indices(self) -> None:
         """Create the events and profiles indices if they do not exist."""
@@ -216,13 +222,20 @@ class BehaviourStore:
         return created
 
     def _products(self, ids: Sequence[str]) -> dict[str, ProductFeatures]:
-        if not ids:
-            return {}
-        docs = self._client.mget(
-            index=self.config.product_alias, body={"ids": list(ids)}, _source_includes=FEATURE_SOURCE,
-            request_timeout=self.config.timeout_s,
-        )["docs"]  # fmt: skip
-        return {d["_id"]: ProductFeatures.from_source(d["_id"], d["_source"]) for d in docs if d.get("found")}
+        """Features of the products, from a short-lived cache (popular products recur in every batch)."""
+        with self._features_lock:
+            found = {pid: self._features[pid] for pid in ids if pid in self._features}
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            docs = self._client.mget(
+                index=self.config.product_alias, body={"ids": missing}, _source_includes=FEATURE_SOURCE,
+                request_timeout=self.config.timeout_s,
+            )["docs"]  # fmt: skip
+            fetched = {d["_id"]: ProductFeatures.from_source(d["_id"], d["_source"]) for d in docs if d.get("found")}
+            with self._features_lock:
+                self._features.update(fetched)
+            found.update(fetched)
+        return found
 
     def _learn(self, events: Sequence[Event], report: IngestReport, weights: Mapping[str, float]) -> None:
         products = self._products(sorted({e.object_id for e in events if e.object_id}))
