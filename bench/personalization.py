@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -28,6 +26,7 @@ from typing import Any
 import httpx
 
 from bench.indexing import vespa_products
+from bench.search import start_api
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from reranker.candidates import Candidate, RerankContext
@@ -210,20 +209,8 @@ def events_throughput(
 ) -> dict[str, Any]:
     """POST /events through the API (its own process), consent handled by the shop (not required)."""
     port = 8767
-    env = {**os.environ, "VINDBAAR_OPENSEARCH_URL": settings.opensearch_url or "", "VINDBAAR_INDEX_ALIAS": ALIAS,
-           "VINDBAAR_CONSENT_REQUIRED": "false"}  # fmt: skip
-    code = ("import uvicorn; uvicorn.run('search.app:create_app', factory=True, host='127.0.0.1', "
-            f"port={port}, log_level='warning', access_log=False)")  # fmt: skip
-    api = subprocess.Popen([sys.executable, "-c", code], env=env)
+    api = start_api(settings, port, alias=ALIAS, env={"VINDBAAR_CONSENT_REQUIRED": "false"})
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
         rng = random.Random(5)
         now = datetime.now(UTC)
         batches = [[{"event_id": uuid.uuid4().hex, "action_name": rng.choice(["view", "click", "add_to_cart"]),
@@ -266,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shoppers", type=int, default=40)
     parser.add_argument("--events", type=int, default=20_000, help="events sent in the throughput run")
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--only-events", action="store_true", help="only measure /events throughput")
     args = parser.parse_args(argv)
     base = Settings()
     if not base.opensearch_url:
@@ -283,10 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     people = shoppers(products, args.shoppers, rng)
     report: dict[str, Any] = {"catalog_products": len(products), "shoppers": len(people), "simulated": True}
-    _log("evaluation …")
-    report["evaluation"] = evaluate(engine, store, people, rng)
-    _log("latency …")
-    report["latency"] = reranker_latency(engine, store, people)
+    if not args.only_events:
+        _log("evaluation …")
+        report["evaluation"] = evaluate(engine, store, people, rng)
+        _log("latency …")
+        report["latency"] = reranker_latency(engine, store, people)
     _log("events throughput …")
     report["events"] = events_throughput(settings, [p.id for p in products], args.events, 200, 4)
     print(json.dumps(report, indent=2))

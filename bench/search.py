@@ -172,15 +172,18 @@ def _check(response: httpx.Response) -> None:
         raise httpx.HTTPError(f"{response.status_code}: {response.text[:200]}")
 
 
-def start_api(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """The API in its own process (as in production), without access logs."""
-    env = {**os.environ, "VINDBAAR_OPENSEARCH_URL": settings.opensearch_url or "", "VINDBAAR_INDEX_ALIAS": ALIAS}
+def start_api(
+    settings: Settings, port: int, workers: int = 1, alias: str = ALIAS, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The API in its own process (as in production), without access logs, once it answers /health."""
+    environment = {**os.environ, "VINDBAAR_OPENSEARCH_URL": settings.opensearch_url or "",
+                   "VINDBAAR_INDEX_ALIAS": alias, **(env or {})}  # fmt: skip
     code = (
         "import uvicorn; "
         f"uvicorn.run('search.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
         "log_level='warning', access_log=False)"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], env=env)
+    process = subprocess.Popen([sys.executable, "-c", code], env=environment)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

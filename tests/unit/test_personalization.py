@@ -102,3 +102,10 @@ def test_purchased_products_can_be_demoted() -> None:
     config = PersonalizationConfig(demote_purchased=True)
     ranked = PersonalizedReranker(config).rerank(_candidates(), RerankContext("q", profile=profile))
     assert [c.id for c in ranked].index("c4") > 4
+
+
+def test_a_stored_profile_reads_back_the_same() -> None:
+    profile = _sony_fan()
+    doc = {"updated_at": profile.updated_at.isoformat(), "events": profile.events, "state": profile.to_state()}
+    again = Profile.from_document("user:u", doc)
+    assert again.weights == profile.weights and again.taste_vector() == pytest.approx(profile.taste_vector())
