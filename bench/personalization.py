@@ -32,17 +32,15 @@ from indexer.reindex import reindex
 from reranker.candidates import Candidate, RerankContext
 from reranker.events import Event
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
-from reranker.store import BehaviourConfig, BehaviourStore
+from reranker.store import BehaviourStore
+from search.app import build_engine
 from search.params import SearchParams
-from search.query_vectors import QueryEmbedder
 from search.service import SearchEngine, search
-from search.spelling import VocabularyStore
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.localnode.node import LocalNode
 from vindbaar.product import Product
 from vindbaar.settings import Settings
-from vindbaar.synonyms import load_synonyms
 from vindbaar.text import words
 
 ALIAS = "bench-personal"
@@ -262,12 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     products = catalog()
     ensure_index(settings, products)
     client = create_client(settings)
-    store = BehaviourStore(client, BehaviourConfig(product_alias=ALIAS, consent_required=False))
+    settings = settings.model_copy(update={"consent_required": False})
+    engine = build_engine(settings, client, SentenceTransformerEmbedder())
+    store = engine.behaviour
+    assert store is not None
     store.ensure_indices()
-    embedder = SentenceTransformerEmbedder()
-    engine = SearchEngine(client=client, settings=settings, embedder=QueryEmbedder(embedder),
-                          vocabulary=VocabularyStore(client, ALIAS, 300), synonyms=load_synonyms(None),
-                          reranker=PersonalizedReranker(), behaviour=store)  # fmt: skip
     rng = random.Random(args.seed)
     people = shoppers(products, args.shoppers, rng)
     report: dict[str, Any] = {"catalog_products": len(products), "shoppers": len(people), "simulated": True}

@@ -105,12 +105,11 @@ class BehaviourStore:
         """Documents by subject, with their seq_no and primary_term (realtime: sees the latest write)."""
         if not subjects:
             return {}
-        try:
-            docs = self._client.mget(
-                index=self.config.profiles_index, body={"ids": list(subjects)}, request_timeout=self.config.timeout_s
-            )["docs"]
-        except NotFoundError:
-            return {}
+        # ignore=404: no profiles index yet (no consent or event recorded) is normal, not worth a log line.
+        docs = self._client.mget(
+            index=self.config.profiles_index, body={"ids": list(subjects)}, request_timeout=self.config.timeout_s,
+            ignore=404,
+        ).get("docs", [])  # fmt: skip
         return {d["_id"]: (d["_source"], d["_seq_no"], d["_primary_term"]) for d in docs if d.get("found")}
 
     def profile_for_search(self, user_id: str | None, session_id: str | None) -> Profile | None:

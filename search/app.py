@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opensearchpy import OpenSearch
 
 from indexer.embedding_cache import EmbeddingCache
 from reranker.config_store import ConfigStore
@@ -20,7 +21,30 @@ from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
 from vindbaar.settings import Settings
-from vindbaar.synonyms import load_synonyms
+from vindbaar.synonyms import SynonymRule, load_synonyms
+
+
+def build_engine(
+    settings: Settings, client: OpenSearch, embedder: Embedder, synonyms: list[SynonymRule] | None = None
+) -> SearchEngine:
+    """Everything a search needs, wired from the settings (the app, the demo and the benchmarks use it)."""
+    return SearchEngine(
+        client=client,
+        settings=settings,
+        embedder=QueryEmbedder(embedder, settings.query_embedding_cache_size),
+        vocabulary=VocabularyStore(client, settings.index_alias, settings.vocabulary_refresh_s),
+        synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
+        reranker=PersonalizedReranker(
+            PersonalizationConfig(
+                strength=settings.personalization_strength,
+                max_shift=settings.personalization_max_shift,
+                max_per_brand=settings.personalization_max_per_brand,
+                demote_purchased=settings.demote_purchased,
+            )
+        ),
+        behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
+        config=ConfigStore(client, settings.index_alias),
+    )
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -46,23 +70,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.client = client
         app.state.embedder = model
         app.state.embedding_cache = cache
-        app.state.engine = SearchEngine(
-            client=client,
-            settings=settings,
-            embedder=QueryEmbedder(model, settings.query_embedding_cache_size),
-            vocabulary=VocabularyStore(client, settings.index_alias, settings.vocabulary_refresh_s),
-            synonyms=synonyms,
-            reranker=PersonalizedReranker(
-                PersonalizationConfig(
-                    strength=settings.personalization_strength,
-                    max_shift=settings.personalization_max_shift,
-                    max_per_brand=settings.personalization_max_per_brand,
-                    demote_purchased=settings.demote_purchased,
-                )
-            ),
-            behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
-            config=ConfigStore(client, settings.index_alias),
-        )
+        app.state.engine = build_engine(settings, client, model, synonyms)
         try:
             yield
         finally:

@@ -10,16 +10,14 @@ from typing import TextIO
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
+from search.app import build_engine
 from search.autocomplete import autocomplete
 from search.params import SearchParams
-from search.query_vectors import QueryEmbedder
-from search.service import SearchEngine, search
-from search.spelling import VocabularyStore
+from search.service import search
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.localnode.node import LocalNode
 from vindbaar.settings import Settings
-from vindbaar.synonyms import load_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +40,7 @@ def run_demo(settings: Settings, products: int, queries: Sequence[str], out: Tex
         cache.close()
     log.info("indexed %d sample products into %s in %.1fs; alias %r points to it",
              result.stats.indexed, result.index, result.elapsed_s, settings.index_alias)  # fmt: skip
-    engine = SearchEngine(
-        client=client,
-        settings=settings,
-        embedder=QueryEmbedder(embedder),
-        vocabulary=VocabularyStore(client, settings.index_alias, settings.vocabulary_refresh_s),
-        synonyms=load_synonyms(settings.synonyms_path),
-    )
+    engine = build_engine(settings, client, embedder)
     for text in queries:
         response = search(engine, SearchParams(q=text, size=5, explain=True, facets=["brand"]))
         corrected = f" (showing results for {response.corrected_query!r})" if response.corrected_query else ""
