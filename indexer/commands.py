@@ -96,10 +96,12 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
             result = reindex(
                 client, settings, products, embedder, cache, lambda: validator.accepted,
                 show_progress=not args.quiet, progress_total=estimate,
-                max_shrink=1.0 if args.allow_shrink else 0.5,
+                max_shrink=1.0 if args.allow_shrink else 0.5, incremental=not args.full,
             )  # fmt: skip
             stats, elapsed = result.stats, result.elapsed_s
-            extra: dict[str, Any] = {"index": result.index, "previous": result.previous, "deleted": result.deleted}
+            extra: dict[str, Any] = {"index": result.index, "previous": result.previous, "deleted": result.deleted,
+                                     "cloned_from": result.cloned_from, "unchanged": stats.unchanged,
+                                     "removed_products": stats.deleted}  # fmt: skip
             if result.suggestions is not None:
                 extra["suggestions"] = result.suggestions.documents
         else:
@@ -199,6 +201,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     load.add_argument("catalog")
     _add_catalog_options(load)
     load.add_argument("--allow-shrink", action="store_true", help="allow a catalog under half the live size")
+    load.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating a clone")
     load.set_defaults(handler=_load, command_name="load")
 
     upsert = sub.add_parser("upsert", help="add or replace some products in the live index")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +75,15 @@ def to_document(product: Product, embedding: list[float] | None, text_hash: str)
         "content_hash": text_hash,
         "indexed_at": datetime.now(UTC).isoformat(),
     }
+    doc = {key: value for key, value in doc.items() if value is not None}
+    doc["doc_hash"] = document_hash(doc)
     if embedding is not None:
         doc["embedding"] = embedding
-    return {key: value for key, value in doc.items() if value is not None}
+    return doc
+
+
+def document_hash(doc: dict[str, Any]) -> str:
+    """Hash of everything stored about a product except when it was indexed and its vector (which follows
+    from `content_hash` and the model): equal hashes mean a reindex need not rewrite the document."""
+    stable = {key: value for key, value in doc.items() if key not in ("indexed_at", "embedding", "doc_hash")}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode("utf-8")).hexdigest()

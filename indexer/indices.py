@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from opensearchpy import NotFoundError, OpenSearch
+from opensearchpy import NotFoundError, OpenSearch, helpers
 
-from vindbaar.mappings import load_index_body
+from vindbaar.mappings import load_index_body, mapping_version
 
 
 def new_index_name(alias: str, now: datetime | None = None) -> str:
@@ -17,13 +17,20 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
 
 
 def create_index(
-    client: OpenSearch, name: str, embedding_dimension: int | None = None, bulk_load: bool = False
+    client: OpenSearch,
+    name: str,
+    embedding_dimension: int | None = None,
+    bulk_load: bool = False,
+    embedding_model: str | None = None,
 ) -> None:
     """Create index `name` from ``mappings/products.json``.
 
     With `bulk_load`, refresh is off and replicas are 0 until `finish_bulk_load` restores them.
     """
     body = load_index_body("products", embedding_dimension)
+    if embedding_model is not None:
+        # Recorded so that a later reindex knows whether the stored vectors are still valid.
+        body["mappings"]["_meta"]["embedding_model"] = embedding_model
     if bulk_load:
         body["settings"]["index"].update(
             {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
@@ -76,3 +83,35 @@ def point_alias(client: OpenSearch, alias: str, index: str) -> None:
     actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": alias}} for old in alias_targets(client, alias)]
     actions.append({"add": {"index": index, "alias": alias}})
     client.indices.update_aliases(body={"actions": actions})
+
+
+def reusable(client: OpenSearch, name: str, embedding_model: str) -> bool:
+    """Whether `name` has the current mapping and vectors of `embedding_model` (so it can be cloned)."""
+    meta = client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+    return bool(
+        meta.get("mapping_version") == mapping_version("products") and meta.get("embedding_model") == embedding_model
+    )
+
+
+def clone_for_update(client: OpenSearch, source: str, target: str) -> dict[str, str]:
+    """Clone `source` into `target` (shared segments: seconds, vector graphs included), ready for a bulk
+    update, and return `target`'s id -> doc_hash.
+
+    `source` refuses writes for the moment of the clone (OpenSearch requires it); admin updates retry.
+    """
+    client.indices.put_settings(index=source, body={"index.blocks.write": True})
+    try:
+        client.indices.clone(index=source, target=target, body={"settings": {"index.blocks.write": None}})
+    finally:
+        client.indices.put_settings(index=source, body={"index.blocks.write": None})
+    client.cluster.health(index=target, wait_for_status="yellow", request_timeout=60)
+    client.indices.put_settings(
+        index=target,
+        body={"index": {"blocks.write": None, "refresh_interval": "-1", "translog.durability": "async"}},
+    )
+    # The clone copied "activated_at": clear it, or an interrupted reindex would leave a "live-once" orphan.
+    meta = client.indices.get_mapping(index=target)[target]["mappings"].get("_meta", {})
+    meta.pop("activated_at", None)
+    client.indices.put_mapping(index=target, body={"_meta": meta})
+    hits = helpers.scan(client, index=target, query={"_source": ["doc_hash"], "query": {"match_all": {}}}, size=5000)
+    return {hit["_id"]: hit["_source"].get("doc_hash", "") for hit in hits}

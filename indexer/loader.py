@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -24,6 +24,9 @@ class LoadStats:
     indexed: int = 0
     embedded: int = 0
     cache_hits: int = 0
+    unchanged: int = 0  # already stored exactly so (incremental reindex): not rewritten
+    deleted: int = 0  # in the cloned index but no longer in the catalog
+    seen: set[str] = field(default_factory=set)
 
 
 def _batches(items: Iterable[Product], size: int) -> Iterator[list[Product]]:
@@ -56,15 +59,23 @@ def _actions(
     cache: EmbeddingCache | None,
     stats: LoadStats,
     batch_size: int,
+    existing: Mapping[str, str] | None,
 ) -> Iterator[dict[str, Any]]:
     for batch in _batches(products, batch_size):
         texts = [embedding_text(p) for p in batch]
         hashes = [content_hash(t) for t in texts]
-        vectors: list[list[float]] | list[None] = [None] * len(batch)
-        if embedder is not None:
-            vectors = embed_with_cache(texts, hashes, embedder, cache, stats)
-        for product, key, vector in zip(batch, hashes, vectors, strict=True):
-            yield {"_index": index, "_id": product.id, "_source": to_document(product, vector, key)}
+        docs = [to_document(p, None, key) for p, key in zip(batch, hashes, strict=True)]
+        stats.seen.update(p.id for p in batch)
+        changed = [i for i, doc in enumerate(docs) if existing is None or existing.get(doc["id"]) != doc["doc_hash"]]
+        stats.unchanged += len(batch) - len(changed)
+        if embedder is not None and changed:
+            vectors = embed_with_cache(
+                [texts[i] for i in changed], [hashes[i] for i in changed], embedder, cache, stats
+            )
+            for i, vector in zip(changed, vectors, strict=True):
+                docs[i]["embedding"] = vector
+        for i in changed:
+            yield {"_index": index, "_id": batch[i].id, "_source": docs[i]}
 
 
 def load_products(
@@ -76,17 +87,21 @@ def load_products(
     batch_size: int = 256,
     progress_total: int | None = None,
     show_progress: bool = False,
+    existing: Mapping[str, str] | None = None,
 ) -> LoadStats:
     """Index `products` into `index` (embedding them unless `embedder` is None) and return counts.
+
+    With `existing` (id -> doc_hash of what `index` already holds), unchanged products are skipped.
 
     Raises:
         opensearchpy.helpers.BulkIndexError: OpenSearch rejected documents (after retries on 429).
     """
     stats = LoadStats()
-    actions = _actions(index, products, embedder, cache, stats, batch_size)
+    actions = _actions(index, products, embedder, cache, stats, batch_size, existing)
     with tqdm(total=progress_total, unit="doc", disable=not show_progress, desc="indexing") as bar:
         for ok, _item in streaming_bulk(client, actions, chunk_size=500, max_retries=5, raise_on_error=True):
             if ok:
                 stats.indexed += 1
                 bar.update(1)
+        bar.update(stats.unchanged)
     return stats

@@ -11,17 +11,19 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from opensearchpy import OpenSearch
+from opensearchpy import OpenSearch, helpers
 
 from indexer.embedding_cache import EmbeddingCache
 from indexer.errors import RollbackImpossible, VerificationFailed
 from indexer.indices import (
     alias_targets,
+    clone_for_update,
     create_index,
     finish_bulk_load,
     mark_activated,
     new_index_name,
     point_alias,
+    reusable,
     versioned_indices,
 )
 from indexer.loader import LoadStats, load_products
@@ -31,6 +33,9 @@ from vindbaar.product import Product
 from vindbaar.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: The "model" of an index loaded without embeddings.
+NO_VECTORS = "none"
 
 
 @dataclass
@@ -43,6 +48,7 @@ class ReindexResult:
     elapsed_s: float
     deleted: list[str] = field(default_factory=list)
     suggestions: SuggestionsBuild | None = None
+    cloned_from: str | None = None
 
     @property
     def docs_per_s(self) -> float:
@@ -120,12 +126,15 @@ def reindex(
     show_progress: bool = False,
     progress_total: int | None = None,
     max_shrink: float = 0.5,
+    incremental: bool = True,
 ) -> ReindexResult:
     """Load `products` into a new index and make it live.
 
     `expected_count` is read after loading (the validator's accepted count), so rejected rows
     are not expected in the index. A catalog more than `max_shrink` smaller than the live one is
-    refused (1.0 allows any shrink).
+    refused (1.0 allows any shrink). With `incremental` (default), when the live index has the current
+    mapping and vectors of the same model, the new index starts as its clone and only changed products
+    are written (and vanished ones deleted); otherwise it is built from scratch.
 
     Raises:
         VerificationFailed: the alias stays where it was and the new index is deleted.
@@ -137,13 +146,26 @@ def reindex(
     if orphans:
         log.warning("deleted %d index(es) left by an interrupted reindex: %s", len(orphans), ", ".join(orphans))
     index = new_index_name(alias)
-    dimension = embedder.dimension if embedder is not None else None
-    create_index(client, index, dimension, bulk_load=True)
+    model = embedder.model_id if embedder is not None else NO_VECTORS
+    live = alias_targets(client, alias)
+    base = live[0] if incremental and len(live) == 1 and reusable(client, live[0], model) else None
+    existing: dict[str, str] | None = None
+    if base is None:
+        create_index(client, index, embedder.dimension if embedder is not None else None, True, model)
     sample = _Sample(products)
     try:
+        if base is not None:
+            # Start from a clone of the live index and write only what changed: the vector graphs of
+            # unchanged products are not rebuilt, which is most of a reindex's time.
+            existing = clone_for_update(client, base, index)
         stats = load_products(
-            client, index, sample, embedder, cache, show_progress=show_progress, progress_total=progress_total
-        )
+            client, index, sample, embedder, cache, show_progress=show_progress, progress_total=progress_total,
+            existing=existing,
+        )  # fmt: skip
+        if existing is not None:
+            gone = [doc_id for doc_id in existing if doc_id not in stats.seen]
+            helpers.bulk(client, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in gone))
+            stats.deleted = len(gone)
         finish_bulk_load(client, index, settings.index_replicas, settings.index_refresh_interval)
         previous = alias_targets(client, alias)
         live_count = int(client.count(index=alias)["count"]) if previous else None
@@ -156,7 +178,7 @@ def reindex(
         raise
     deleted = prune(client, alias, settings.keep_indices)
     suggestions = build_suggestions(client, alias)
-    return ReindexResult(index, previous, stats, time.monotonic() - started, deleted, suggestions)
+    return ReindexResult(index, previous, stats, time.monotonic() - started, deleted, suggestions, base)
 
 
 def rollback(client: OpenSearch, alias: str, to: str | None = None) -> tuple[list[str], str]:

@@ -84,7 +84,8 @@ def test_reindex_swaps_the_alias_and_the_old_index_serves_until_then(
     assert alias_targets(client, alias) == [second.index]
     assert _title_of(client, alias, "sku-000000") == "Renamed Headphones Deluxe"
     assert second.previous == [first.index]
-    assert second.stats.cache_hits == len(new) - 1, "only the renamed product is re-embedded"
+    assert second.stats.embedded == 1, "only the renamed product is re-embedded"
+    assert second.stats.unchanged == len(new) - 1, "the others are not even rewritten"
     settings_now = client.indices.get_settings(index=second.index)[second.index]["settings"]["index"]
     assert settings_now["refresh_interval"] == "1s" and settings_now["number_of_replicas"] == "0"
 
@@ -221,4 +222,46 @@ def test_catalog_with_nothing_accepted_or_far_smaller_does_not_go_live(
     with pytest.raises(VerificationFailed, match="more than 50% fewer"):
         _load(client, alias_settings, _catalog(10), embedder, cache)
     assert alias_targets(client, alias_settings.index_alias) == [first.index]
-    assert _load(client, alias_settings, _catalog(10), embedder, cache, max_shrink=1.0).stats.indexed == 10
+    allowed = _load(client, alias_settings, _catalog(10), embedder, cache, max_shrink=1.0)
+    assert (allowed.stats.unchanged, allowed.stats.deleted) == (10, 30)
+    assert client.count(index=alias_settings.index_alias)["count"] == 10
+
+
+def test_an_unchanged_catalog_reindexes_from_a_clone_without_rewriting_anything(
+    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+) -> None:
+    alias = alias_settings.index_alias
+    first = _load(client, alias_settings, _catalog(), embedder, cache)
+    assert first.cloned_from is None
+    second = _load(client, alias_settings, _catalog(), embedder, cache)
+    assert second.cloned_from == first.index and second.index != first.index
+    assert (second.stats.indexed, second.stats.unchanged, second.stats.embedded) == (0, 40, 0)
+    assert alias_targets(client, alias) == [second.index]
+    vector = embedder.embed(["wireless headphones"])[0]
+    hits = client.search(index=alias, body={"query": {"knn": {"embedding": {"vector": vector, "k": 3}}}})
+    assert len(hits["hits"]["hits"]) == 3  # the cloned vector graphs answer
+
+
+def test_an_incremental_reindex_writes_changes_adds_new_and_removes_vanished_products(
+    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+) -> None:
+    alias = alias_settings.index_alias
+    _load(client, alias_settings, _catalog(), embedder, cache)
+    changed = _catalog(rename="Completely New Title Speaker")[:-1]  # first renamed, last one gone
+    changed.append(_catalog(41)[-1])  # one new product
+    result = _load(client, alias_settings, changed, embedder, cache)
+    assert result.cloned_from is not None
+    assert (result.stats.indexed, result.stats.unchanged, result.stats.deleted) == (2, 38, 1)
+    assert _title_of(client, alias, changed[0].id) == "Completely New Title Speaker"
+    assert client.count(index=alias)["count"] == 40
+    assert not client.exists(index=alias, id=_catalog()[-1].id)
+    assert client.exists(index=alias, id=changed[-1].id)
+
+
+def test_a_text_only_live_index_is_not_reused_for_a_load_with_embeddings(
+    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+) -> None:
+    products = _catalog()
+    reindex(client, alias_settings, iter(products), None, cache, lambda: len(products))
+    with_vectors = _load(client, alias_settings, products, embedder, cache)
+    assert with_vectors.cloned_from is None and with_vectors.stats.indexed == 40
