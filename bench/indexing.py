@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.node import opensearch_settings
 from indexer.catalog import FieldMapping, iter_rows, read_text
 from indexer.documents import embedding_text
 from indexer.embedding_cache import EmbeddingCache
@@ -86,12 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-sample", type=int, default=3000, help="texts for the pure embedding throughput")
     parser.add_argument("--skip-full-embed", action="store_true", help="skip the two full reindexes with embeddings")
     args = parser.parse_args(argv)
+    with opensearch_settings() as base:
+        report = _benchmark(args, base)
+    print(json.dumps(report, indent=2))
+    return 0
 
-    base = Settings()
-    started_node = not base.opensearch_url
-    if started_node:
-        info = LocalNode(base).start()
-        base = base.model_copy(update={"opensearch_url": info.url})
+
+def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     settings = base.model_copy(update={"index_alias": "bench-products", "keep_indices": 1})
     print(f"OpenSearch at {settings.opensearch_url}", file=sys.stderr)
 
@@ -120,10 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if node is not None:
         report["node_rss_mb"] = round(resident_memory_mb(node.pid) or 0, 1)
     _cleanup(settings)
-    if started_node:
-        LocalNode(base).stop()
-    print(json.dumps(report, indent=2))
-    return 0
+    return report
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from bench.indexing import vespa_products
+from bench.node import opensearch_settings
 from bench.search import start_api
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
@@ -38,7 +39,6 @@ from search.params import SearchParams
 from search.service import SearchEngine, search
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
-from vindbaar.localnode.node import LocalNode
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.text import words
@@ -253,9 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--only-events", action="store_true", help="only measure /events throughput")
     args = parser.parse_args(argv)
-    base = Settings()
-    if not base.opensearch_url:
-        base = base.model_copy(update={"opensearch_url": LocalNode(base).start().url})
+    with opensearch_settings() as base:
+        report = _benchmark(args, base)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     settings = base.model_copy(update={"index_alias": ALIAS})
     products = catalog()
     ensure_index(settings, products)
@@ -275,8 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         report["latency"] = reranker_latency(engine, store, people)
     _log("events throughput …")
     report["events"] = events_throughput(settings, [p.id for p in products], args.events, 200, 4)
-    print(json.dumps(report, indent=2))
-    return 0
+    return report
 
 
 if __name__ == "__main__":

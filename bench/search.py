@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from bench.indexing import vespa_products
+from bench.node import opensearch_settings
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
@@ -35,7 +36,6 @@ from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
-from vindbaar.localnode.node import LocalNode
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.synonyms import expand, load_synonyms
@@ -282,11 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
     parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
     args = parser.parse_args(argv)
+    with opensearch_settings() as base:
+        report = _benchmark(args, base)
+    print(json.dumps(report, indent=2))
+    return 0
 
-    base = Settings()
-    started_node = not base.opensearch_url
-    if started_node:
-        base = base.model_copy(update={"opensearch_url": LocalNode(base).start().url})
+
+def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     settings = base.model_copy(update={"index_alias": ALIAS})
     products = catalog(args.generated)
     ensure_index(settings, products)
@@ -299,8 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = [q for kind, q, _ in queries if kind != "description"][:400]
     prefixes = sorted({q.split()[0][:n].lower() for q in texts for n in (2, 3, 5) if q.split()[0][:n].isalpha()})
     report["latency"] = latency(settings, texts, prefixes, args.requests, args.clients, args.workers)
-    print(json.dumps(report, indent=2))
-    return 0
+    return report
 
 
 if __name__ == "__main__":
