@@ -7,14 +7,13 @@ Run with `make bench-indexing` (or `python -m bench.indexing --help`). Reads the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.node import opensearch_settings
+from bench.node import run
 from indexer.catalog import FieldMapping, iter_rows, read_text
 from indexer.documents import embedding_text
 from indexer.embedding_cache import EmbeddingCache
@@ -86,11 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=int, default=20000, help="generated products for the text-only run")
     parser.add_argument("--embed-sample", type=int, default=3000, help="texts for the pure embedding throughput")
     parser.add_argument("--skip-full-embed", action="store_true", help="skip the two full reindexes with embeddings")
-    args = parser.parse_args(argv)
-    with opensearch_settings() as base:
-        report = _benchmark(args, base)
-    print(json.dumps(report, indent=2))
-    return 0
+    return run(parser, argv, _benchmark)
 
 
 def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:

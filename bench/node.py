@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import argparse
+import json
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from vindbaar.localnode.node import LocalNode
 from vindbaar.settings import Settings
@@ -22,3 +25,16 @@ def opensearch_settings() -> Iterator[Settings]:
         yield base.model_copy(update={"opensearch_url": info.url})
     finally:
         node.stop()
+
+
+def run(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    benchmark: Callable[[argparse.Namespace, Settings], dict[str, Any]],
+) -> int:
+    """Parse `argv`, run `benchmark` against the node, print its report as JSON on stdout."""
+    args = parser.parse_args(argv)
+    with opensearch_settings() as base:
+        report = benchmark(args, base)
+    print(json.dumps(report, indent=2))
+    return 0

@@ -11,7 +11,6 @@ item it looks at with probability 0.8, anything else with 0.03).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
 import statistics
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 
 from bench.indexing import vespa_products
-from bench.node import opensearch_settings
+from bench.node import run
 from bench.search import start_api
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
@@ -252,11 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20_000, help="events sent in the throughput run")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--only-events", action="store_true", help="only measure /events throughput")
-    args = parser.parse_args(argv)
-    with opensearch_settings() as base:
-        report = _benchmark(args, base)
-    print(json.dumps(report, indent=2))
-    return 0
+    return run(parser, argv, _benchmark)
 
 
 def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:

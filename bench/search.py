@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from bench.indexing import vespa_products
-from bench.node import opensearch_settings
+from bench.node import run
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
@@ -281,11 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--relevance-items", type=int, default=300, help="products drawn for relevance queries")
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
     parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
-    args = parser.parse_args(argv)
-    with opensearch_settings() as base:
-        report = _benchmark(args, base)
-    print(json.dumps(report, indent=2))
-    return 0
+    return run(parser, argv, _benchmark)
 
 
 def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:

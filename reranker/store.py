@@ -72,7 +72,6 @@ class IngestReport:
     skipped_no_consent: int = 0
     expired: list[int] = field(default_factory=list)  # positions in the batch, older than the retention
     unknown_products: list[str] = field(default_factory=list)
-    profiles_updated: int = 0
 
 
 def _subject_id(kind: str, subject_id: str) -> str:
@@ -252,7 +251,7 @@ class BehaviourStore:
         for _ in range(MAX_CONFLICT_RETRIES):
             if not pending:
                 break
-            pending = self._update_profiles(pending, products, report, weights)
+            pending = self._update_profiles(pending, products, weights)
         if pending:
             raise RuntimeError(f"profiles kept changing under concurrent updates: {', '.join(pending)}")
 
@@ -260,7 +259,6 @@ class BehaviourStore:
         self,
         by_subject: Mapping[str, list[Event]],
         products: Mapping[str, ProductFeatures],
-        report: IngestReport,
         weights: Mapping[str, float],
     ) -> dict[str, list[Event]]:
         """Apply events per profile with optimistic concurrency; return the subjects to retry."""
@@ -311,7 +309,6 @@ class BehaviourStore:
         for ok, item in helpers.streaming_bulk(self._client, actions, raise_on_error=False):
             op = next(iter(item.values()))
             if ok:
-                report.profiles_updated += 1
                 deletes += merged_sessions.get(op["_id"], [])
             elif op.get("status") == 409:
                 retry[op["_id"]] = list(by_subject[op["_id"]])

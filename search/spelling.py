@@ -44,12 +44,6 @@ class Vocabulary:
         self._cache: LRUCache[str, str | None] = LRUCache(cache_size)
         self._lock = threading.Lock()
 
-    def __len__(self) -> int:
-        return len(self._words)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._counts
-
     def correct_word(self, word: str) -> str | None:
         """The best known replacement of an unknown `word`: fewest edits (a swap counts as one), then most used."""
         word = word.lower()
@@ -111,7 +105,3 @@ class VocabularyStore:
             finally:
                 self._lock.release()
         return self._vocabulary
-
-    def invalidate(self) -> None:
-        """Reload on the next `get` (after a reindex)."""
-        self._loaded_at = float("-inf")
