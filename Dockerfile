@@ -7,6 +7,8 @@ COPY vindbaar ./vindbaar
 COPY search ./search
 COPY indexer ./indexer
 COPY reranker ./reranker
+COPY devtools ./devtools
+COPY cli ./cli
 COPY mappings ./mappings
 RUN pip install .
 EXPOSE 8000

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from vindbaar.localnode.node import LocalNode
+from devtools.localnode.node import LocalNode
 from vindbaar.settings import Settings
 
 

@@ -29,13 +29,13 @@ from bench.node import run
 from bench.search import start_api
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
+from reranker.behaviour.store import BehaviourStore
 from reranker.candidates import Candidate, RerankContext
 from reranker.events import Event
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
-from reranker.store import BehaviourStore
-from search.app import build_engine
+from search.engine import SearchEngine, build_engine
 from search.params import SearchParams
-from search.service import SearchEngine, search
+from search.service import search
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.product import Product
@@ -185,7 +185,9 @@ def reranker_latency(
     for _ in range(300):
         fresh = [Candidate(c.id, c.source, c.score, {}) for c in candidates]
         started = time.perf_counter()
-        reranker.rerank(fresh, RerankContext("q", profile=profile))
+        reranker.rerank(
+            fresh, RerankContext("q", profile=profile, strength=engine.merchandising().weights.personalization_strength)
+        )
         timings.append((time.perf_counter() - started) * 1000)
     searches: dict[str, list[float]] = {"without_profile": [], "with_profile": []}
     for _ in range(3):

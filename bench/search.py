@@ -29,13 +29,13 @@ from bench.node import run
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
-from indexer.suggestions import suggestions_alias
 from search.autocomplete import build_product_query, build_suggestion_query
 from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.synonyms import expand, load_synonyms
@@ -180,7 +180,7 @@ def start_api(
                    "VINDBAAR_INDEX_ALIAS": alias, **(env or {})}  # fmt: skip
     code = (
         "import uvicorn; "
-        f"uvicorn.run('search.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
+        f"uvicorn.run('search.http.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "
         "log_level='warning', access_log=False)"
     )
     process = subprocess.Popen([sys.executable, "-c", code], env=environment)
@@ -211,7 +211,7 @@ def latency(
         raw_search.append("".join(json.dumps(line) + "\n" for line in lines))
     raw_complete = []
     for prefix in prefixes:
-        sugg = suggestions_alias(ALIAS)
+        sugg = IndexNames(ALIAS).suggestions
         lines = [{"index": sugg}, build_suggestion_query(prefix, ["query", "term"], 16),
                  {"index": sugg}, build_suggestion_query(prefix, ["category"], 3),
                  {"index": sugg}, build_suggestion_query(prefix, ["brand"], 3),

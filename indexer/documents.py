@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from vindbaar import schema
 from vindbaar.product import AttributeValue, Product
 
 #: How many attributes (sorted by name) go into the embedded text.
@@ -45,7 +46,7 @@ def attribute_pairs(product: Product) -> list[str]:
     pairs: list[str] = []
     for name, value in sorted(product.attributes.items()):
         values = value if isinstance(value, list) else [value]
-        pairs.extend(f"{name.lower()}={_attribute_text(v).lower()}" for v in values)
+        pairs.extend(schema.attribute_pair(name, _attribute_text(v)) for v in values)
     return pairs
 
 
@@ -76,14 +77,14 @@ def to_document(product: Product, embedding: list[float] | None, text_hash: str)
         "indexed_at": datetime.now(UTC).isoformat(),
     }
     doc = {key: value for key, value in doc.items() if value is not None}
-    doc["doc_hash"] = document_hash(doc)
+    doc[schema.DOC_HASH] = document_hash(doc)
     if embedding is not None:
-        doc["embedding"] = embedding
+        doc[schema.EMBEDDING] = embedding
     return doc
 
 
 def document_hash(doc: dict[str, Any]) -> str:
     """Hash of everything stored about a product except when it was indexed and its vector (which follows
     from `content_hash` and the model): equal hashes mean a reindex need not rewrite the document."""
-    stable = {key: value for key, value in doc.items() if key not in ("indexed_at", "embedding", "doc_hash")}
+    stable = {key: value for key, value in doc.items() if key not in ("indexed_at", schema.EMBEDDING, schema.DOC_HASH)}
     return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode("utf-8")).hexdigest()

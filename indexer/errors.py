@@ -1,22 +1,23 @@
-"""Errors of the write path.
+"""Errors of the write path; part of the `VindbaarError` tree (see `vindbaar/errors.py`).
 
 VindbaarError
+├── InvalidInput
+│   └── CatalogFormatError   the input is not a catalog at all (binary, empty, wrong format, no id/title)
 └── IndexerError
-    ├── CatalogFormatError   the input is not a catalog at all (binary, empty, wrong format, no id/title)
     ├── VerificationFailed   a freshly built index failed its checks; the alias was not moved
     └── RollbackImpossible   there is no earlier index to roll back to
 """
 
 from __future__ import annotations
 
-from vindbaar.errors import VindbaarError
+from vindbaar.errors import InvalidInput, VindbaarError
 
 
 class IndexerError(VindbaarError):
-    """Base class of indexer errors."""
+    """Base class of indexer errors about the indices themselves."""
 
 
-class CatalogFormatError(IndexerError):
+class CatalogFormatError(InvalidInput):
     """The input cannot be read as a catalog; the message names the file and, if known, the line."""
 
 

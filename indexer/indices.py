@@ -7,6 +7,7 @@ from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch, helpers
 
+from vindbaar import schema
 from vindbaar.mappings import load_index_body, mapping_version
 
 
@@ -113,5 +114,7 @@ def clone_for_update(client: OpenSearch, source: str, target: str) -> dict[str, 
     meta = client.indices.get_mapping(index=target)[target]["mappings"].get("_meta", {})
     meta.pop("activated_at", None)
     client.indices.put_mapping(index=target, body={"_meta": meta})
-    hits = helpers.scan(client, index=target, query={"_source": ["doc_hash"], "query": {"match_all": {}}}, size=5000)
-    return {hit["_id"]: hit["_source"].get("doc_hash", "") for hit in hits}
+    hits = helpers.scan(
+        client, index=target, query={"_source": [schema.DOC_HASH], "query": {"match_all": {}}}, size=5000
+    )
+    return {hit["_id"]: hit["_source"].get(schema.DOC_HASH, "") for hit in hits}

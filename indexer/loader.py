@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from indexer.documents import content_hash, embedding_text, to_document
 from indexer.embedding_cache import EmbeddingCache
+from vindbaar import schema
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 
@@ -66,14 +67,16 @@ def _actions(
         hashes = [content_hash(t) for t in texts]
         docs = [to_document(p, None, key) for p, key in zip(batch, hashes, strict=True)]
         stats.seen.update(p.id for p in batch)
-        changed = [i for i, doc in enumerate(docs) if existing is None or existing.get(doc["id"]) != doc["doc_hash"]]
+        changed = [
+            i for i, doc in enumerate(docs) if existing is None or existing.get(doc[schema.ID]) != doc[schema.DOC_HASH]
+        ]
         stats.unchanged += len(batch) - len(changed)
         if embedder is not None and changed:
             vectors = embed_with_cache(
                 [texts[i] for i in changed], [hashes[i] for i in changed], embedder, cache, stats
             )
             for i, vector in zip(changed, vectors, strict=True):
-                docs[i]["embedding"] = vector
+                docs[i][schema.EMBEDDING] = vector
         for i in changed:
             yield {"_index": index, "_id": batch[i].id, "_source": docs[i]}
 

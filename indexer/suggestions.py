@@ -1,7 +1,7 @@
 """The suggestions index: autocomplete suggestions and the spelling vocabulary, built from the live catalog.
 
 Rebuilt after every full reindex (and by `vindbaar index suggestions`) into a new versioned index
-behind the ``<alias>_suggestions`` alias, so autocomplete never sees a half-built list.
+behind the ``<alias>_suggestions`` alias (`vindbaar.index_names`), so autocomplete never sees a half-built list.
 Kinds: ``term`` (one title word, the spelling vocabulary), ``query`` (frequent title word pairs and
 brand + category combinations), ``brand`` and ``category``.
 """
@@ -19,17 +19,14 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 
 from indexer.indices import alias_targets, new_index_name, point_alias, versioned_indices
+from vindbaar import schema
+from vindbaar.index_names import IndexNames
 from vindbaar.mappings import load_index_body
 from vindbaar.text import words
 
 #: Word pairs and brand/category combinations need this many products before they become suggestions.
 MIN_QUERY_COUNT = 2
 MAX_QUERIES = 50_000
-
-
-def suggestions_alias(product_alias: str) -> str:
-    """The alias of the suggestions index that belongs to `product_alias`."""
-    return f"{product_alias}_suggestions"
 
 
 def _is_word(token: str) -> bool:
@@ -90,7 +87,7 @@ def suggestion_documents(counts: SuggestionCounts) -> Iterator[dict[str, Any]]:
 
 
 def _catalog(client: OpenSearch, product_alias: str) -> Iterator[dict[str, Any]]:
-    query = {"_source": ["title", "brand", "category_ancestors"], "query": {"match_all": {}}}
+    query = {"_source": [schema.TITLE, schema.BRAND, schema.CATEGORY_ANCESTORS], "query": {"match_all": {}}}
     for hit in helpers.scan(client, index=product_alias, query=query, size=2000):
         yield hit["_source"]
 
@@ -107,7 +104,7 @@ class SuggestionsBuild:
 def build_suggestions(client: OpenSearch, product_alias: str) -> SuggestionsBuild:
     """Rebuild the suggestions index from the live products and swap its alias; older ones are deleted."""
     started = time.monotonic()
-    alias = suggestions_alias(product_alias)
+    alias = IndexNames(product_alias).suggestions
     live = set(alias_targets(client, alias))
     for orphan in set(versioned_indices(client, alias)) - live:  # left by a killed rebuild
         client.indices.delete(index=orphan, ignore_unavailable=True)

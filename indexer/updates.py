@@ -11,9 +11,9 @@ from opensearchpy.helpers import streaming_bulk
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from indexer.embedding_cache import EmbeddingCache
-from indexer.errors import IndexerError
 from indexer.loader import LoadStats, load_products
 from vindbaar.embedder import Embedder
+from vindbaar.errors import WriteFailed
 from vindbaar.product import Product
 
 
@@ -76,7 +76,7 @@ def _run_bulk(client: OpenSearch, actions: list[dict[str, Any]], refresh: bool) 
         elif operation.get("status") == 404:
             result.not_found.append(str(operation.get("_id")))
         else:
-            raise IndexerError(f"OpenSearch refused the change of {operation.get('_id')!r}: {operation.get('error')}")
+            raise WriteFailed(f"OpenSearch refused the change of {operation.get('_id')!r}: {operation.get('error')}")
     if refresh and actions:
         client.indices.refresh(index=actions[0]["_index"])
     return result

@@ -25,7 +25,9 @@ class RerankContext:
     """Who is searching for what; identifiers are as the shop sent them.
 
     `profile` is the shopper's (None without history or consent); `taste_similarity` maps candidate ids
-    to the cosine similarity of their embedding with the profile's taste vector, where known.
+    to the cosine similarity of their embedding with the profile's taste vector, where known;
+    `strength` is how far personalization may lift results (0 turns it off), as the merchandiser's
+    ranking weights say for this search.
     """
 
     query: str
@@ -34,7 +36,7 @@ class RerankContext:
     locale: str | None = None
     profile: Profile | None = None
     taste_similarity: Mapping[str, float] = field(default_factory=dict)
-    strength: float | None = None  # the merchandiser's personalization strength; None: the reranker's own
+    strength: float = 0.0
 
 
 class Reranker(Protocol):

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reranker.candidates import Candidate, RerankContext
-from reranker.profiles import Profile, price_band
+from reranker.profiles import Profile
+from vindbaar import schema
 
 #: How the boost is composed; the parts are each in [0, 1], so the sum is too.
 DEFAULT_COMPONENT_WEIGHTS: dict[str, float] = {
@@ -19,9 +20,9 @@ DEFAULT_COMPONENT_WEIGHTS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class PersonalizationConfig:
-    """Guard rails. `strength` 0 turns personalization off; the default moves things moderately."""
+    """Guard rails, set by the operator. How strongly to personalize comes with each search
+    (`RerankContext.strength`: the merchandiser's ranking weights)."""
 
-    strength: float = 0.3
     max_shift: int = 10  # positions an item may move up or down
     diversity_window: int = 10  # the top results where one brand may not take over ...
     max_per_brand: int = 5  # ... beyond this many (or beyond what the unpersonalized top had)
@@ -29,16 +30,12 @@ class PersonalizationConfig:
     component_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS))
 
 
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else (None if isinstance(value, list) else value)
-
-
 def components(profile: Profile, source: Mapping[str, Any], taste: float | None) -> dict[str, float]:
     """How well one candidate fits the profile, per part, each in [0, 1]."""
-    brand = _first(source.get("brand"))
-    ancestors = source.get("category_ancestors") or []
-    pairs = source.get("attribute_pairs") or []
-    band = price_band(_first(source.get("price")))
+    brand = schema.single(source.get(schema.BRAND))
+    ancestors = schema.values(source, schema.CATEGORY_ANCESTORS)
+    pairs = schema.values(source, schema.ATTRIBUTE_PAIRS)
+    band = schema.price_band(schema.single(source.get(schema.PRICE)))
     return {
         "brand": profile.affinity("brand", brand) if brand else 0.0,
         "category": max((profile.affinity("category", a) for a in ancestors), default=0.0),
@@ -88,8 +85,7 @@ class PersonalizedReranker:
 
     def rerank(self, candidates: list[Candidate], context: RerankContext) -> list[Candidate]:
         """Return `candidates` in personalized order, each with its boost explained."""
-        profile, config = context.profile, self.config
-        strength = config.strength if context.strength is None else context.strength
+        profile, config, strength = context.profile, self.config, context.strength
         if profile is None or profile.is_empty or strength <= 0 or not candidates:
             return candidates
         top = max(c.score for c in candidates) or 1.0
@@ -103,7 +99,7 @@ class PersonalizedReranker:
                 boost -= strength
             finals.append(candidate.score / top + boost)
             details.append({**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)})
-        brands = [_first(c.source.get("brand")) for c in candidates]
+        brands = [schema.single(c.source.get(schema.BRAND)) for c in candidates]
         order = constrained_order(finals, brands, config.max_shift, config.diversity_window, config.max_per_brand)
         ranked: list[Candidate] = []
         for new_rank, index in enumerate(order, start=1):

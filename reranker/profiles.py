@@ -1,7 +1,7 @@
 """Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste vector.
 
 Weights are stored as of `updated_at` and decay exponentially with a half-life: a purchase last year
-counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/store.py`.
+counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/behaviour/`.
 """
 
 from __future__ import annotations
@@ -14,25 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from vindbaar import schema
+from vindbaar.schema import price_band
+
 #: How much one event of each kind says about a shopper's taste.
 DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 0.3, "click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 #: A click on "A > B > C" counts fully for C, half for B, a quarter for A.
 ANCESTOR_FACTOR = 0.5
 ATTRIBUTE_FACTOR = 0.5
-PRICE_BANDS: tuple[float, ...] = (25, 50, 100, 250, 500, 1000)
 KINDS = ("brand", "category", "attribute", "price_band")
-
-
-def price_band(price: float | None) -> str | None:
-    """The band a price falls in, e.g. ``"100-250"`` (``"1000-"`` above the last edge)."""
-    if price is None:
-        return None
-    low = 0.0
-    for edge in PRICE_BANDS:
-        if price < edge:
-            return f"{low:g}-{edge:g}"
-        low = edge
-    return f"{low:g}-"
 
 
 @dataclass(frozen=True)
@@ -51,11 +41,11 @@ class ProductFeatures:
         """Read the features from a product document's stored fields."""
         return cls(
             id=product_id,
-            brand=source.get("brand"),
-            category_ancestors=tuple(source.get("category_ancestors") or ()),
-            attribute_pairs=tuple(source.get("attribute_pairs") or ()),
-            price=source.get("price"),
-            embedding=source.get("embedding"),
+            brand=source.get(schema.BRAND),
+            category_ancestors=tuple(schema.values(source, schema.CATEGORY_ANCESTORS)),
+            attribute_pairs=tuple(schema.values(source, schema.ATTRIBUTE_PAIRS)),
+            price=source.get(schema.PRICE),
+            embedding=source.get(schema.EMBEDDING),
         )
 
 

@@ -8,19 +8,21 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
-from indexer.suggestions import suggestions_alias
-from search.errors import SearchFailed
-from search.models import (
+from search.query import NO_RULES, RuleClauses, build_text_query
+from search.results import (
     AutocompleteResponse,
     BrandSuggestion,
     CategorySuggestion,
     ProductSuggestion,
     Suggestion,
 )
-from search.query import NO_RULES, RuleClauses, build_text_query
+from vindbaar import schema
+from vindbaar.errors import SearchFailed
+from vindbaar.index_names import IndexNames
 
 MAX_AUTOCOMPLETE_LENGTH = 100
-PRODUCT_FIELDS = ["id", "title", "price", "currency", "image_url", "url"]
+#: What a product line of the dropdown shows.
+PRODUCT_FIELDS = [schema.ID, schema.TITLE, schema.PRICE, "currency", "image_url", "url"]
 
 
 def build_suggestion_query(text: str, kinds: Sequence[str], size: int) -> dict[str, Any]:
@@ -54,14 +56,17 @@ def build_product_query(text: str, size: int, rules: RuleClauses = NO_RULES) -> 
     """Top products for a partial query: the search's lexical matching, in-stock items first, within the
     merchandising rules (hidden products never)."""
     query = {
-        "bool": {"must": [build_text_query(text)], "should": [{"term": {"in_stock": {"value": True, "boost": 0.5}}}]}
+        "bool": {
+            "must": [build_text_query(text)],
+            "should": [{"term": {schema.IN_STOCK: {"value": True, "boost": 0.5}}}],
+        }
     }
     return {"size": size, "_source": PRODUCT_FIELDS, "query": rules.wrap(query)}
 
 
 def autocomplete(
     client: OpenSearch,
-    product_alias: str,
+    names: IndexNames,
     text: str,
     size: int,
     timeout_s: float,
@@ -72,12 +77,12 @@ def autocomplete(
     query = text.strip()
     if not query:
         return AutocompleteResponse.empty(text)
-    suggestions = suggestions_alias(product_alias)
+    suggestions, products = names.suggestions, names.products
     body: list[dict[str, Any]] = [
         {"index": suggestions}, build_suggestion_query(query, ["query", "term"], size * 2),
         {"index": suggestions}, build_suggestion_query(query, ["category"], 3),
         {"index": suggestions}, build_suggestion_query(query, ["brand"], 3),
-        {"index": product_alias}, build_product_query(query, 4, rules),
+        {"index": products}, build_product_query(query, 4, rules),
     ]  # fmt: skip
     answers = client.msearch(body=body, request_timeout=timeout_s)["responses"]
     for answer in answers:

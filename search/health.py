@@ -1,17 +1,12 @@
-"""`GET /health`: ready only when OpenSearch answers and the product alias exists."""
+"""Readiness: OpenSearch answers and the product alias exists."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response, status
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 from pydantic import BaseModel
-
-from search.deps import ClientDep, SettingsDep
-
-router = APIRouter(tags=["operations"])
 
 
 class HealthPublic(BaseModel):
@@ -36,12 +31,3 @@ def check_health(client: OpenSearch, alias: str) -> HealthPublic:
         alias=alias,
         alias_exists=exists,
     )
-
-
-@router.get("/health", responses={503: {"model": HealthPublic}})
-def health(client: ClientDep, settings: SettingsDep, response: Response) -> HealthPublic:
-    """Readiness probe for load balancers and docker-compose."""
-    report = check_health(client, settings.index_alias)
-    if report.status != "ready":
-        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return report

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from vindbaar import schema
+from vindbaar.filters import ProductFilter
+
 #: Facets a request may ask for, and the document field each counts.
 FACET_FIELDS: dict[str, str] = {
-    "brand": "brand.keyword",
-    "category": "category_ancestors",
-    "attributes": "attribute_pairs",
-    "in_stock": "in_stock",
-    "price": "price",
+    "brand": schema.BRAND_KEYWORD,
+    "category": schema.CATEGORY_ANCESTORS,
+    "attributes": schema.ATTRIBUTE_PAIRS,
+    "in_stock": schema.IN_STOCK,
+    "price": schema.PRICE,
 }
 DEFAULT_FACETS: tuple[str, ...] = ("brand", "category", "price", "in_stock")
-PRICE_BUCKETS: tuple[float, ...] = (25, 50, 100, 250, 500, 1000)
 MAX_QUERY_LENGTH = 200
-ATTRIBUTE_NAME = re.compile(r"[\w .-]{1,100}")
 MAX_PAGE_SIZE = 100
 #: The deepest result reachable by paging (page * size); deeper paging is a crawler, not a shopper.
 MAX_RESULT_WINDOW = 1000
@@ -34,40 +34,6 @@ class SortOrder(StrEnum):
     popularity = "popularity"
 
 
-class Filters(BaseModel):
-    """Exact filters. Values of one field are OR-ed, different fields AND-ed."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    brand: list[str] = Field(default_factory=list, max_length=50, description="Brand names (exact).")
-    category: list[str] = Field(
-        default_factory=list, max_length=50, description="Category path prefixes, e.g. 'Electronics > Audio'."
-    )
-    price_min: float | None = Field(default=None, ge=0)
-    price_max: float | None = Field(default=None, ge=0)
-    in_stock: bool | None = None
-    attributes: dict[str, list[str]] = Field(
-        default_factory=dict,
-        max_length=20,
-        description="Attribute values per attribute name, e.g. {'color': ['black']}.",
-    )
-
-    @field_validator("attributes")
-    @classmethod
-    def _plain_attribute_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        # Names end up in aggregation names, where OpenSearch refuses [, ] and >.
-        bad = [name for name in value if not ATTRIBUTE_NAME.fullmatch(name)]
-        if bad:
-            raise ValueError(f"attribute names may hold letters, digits, space, '.', '_' and '-': {bad[0]!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _price_range(self) -> Filters:
-        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
-            raise ValueError("price_min must not exceed price_max")
-        return self
-
-
 class SearchParams(BaseModel):
     """One search request, with its limits: query length, page size, paging depth."""
 
@@ -76,7 +42,9 @@ class SearchParams(BaseModel):
     q: str = Field(
         default="", max_length=MAX_QUERY_LENGTH, description="What the shopper typed; empty browses the catalog."
     )
-    filters: Filters = Field(default_factory=Filters)
+    filters: ProductFilter = Field(
+        default_factory=ProductFilter, description="Exact filters (values of one field OR-ed, fields AND-ed)."
+    )
     facets: list[str] = Field(default_factory=lambda: list(DEFAULT_FACETS), description="Facets to count.")
     sort: SortOrder | None = Field(default=None, description="Unset: the merchandiser's default (relevance).")
     page: int = Field(default=1, ge=1)

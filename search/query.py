@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reranker.merchandising import ProductFilter, category_path
-from search.params import FACET_FIELDS, PRICE_BUCKETS, Filters, SearchParams, SortOrder
+from search.facets import build_facet_aggs
+from search.params import SearchParams, SortOrder
+from vindbaar import schema
+from vindbaar.filters import ProductFilter
 
 #: Field boosts of the lexical query: title > brand > category > description.
 DEFAULT_FIELDS: tuple[str, ...] = (
@@ -28,9 +29,6 @@ PREFIX_FIELDS: tuple[str, ...] = ("title.prefix^2", "brand.prefix", "category_pa
 #: All words up to three; beyond that three quarters (rounded down) of them.
 MINIMUM_SHOULD_MATCH = "3<75%"
 MAX_FUZZY_WORDS = 8
-SOURCE_FIELDS: tuple[str, ...] = (
-    "id", "title", "brand", "price", "currency", "image_url", "url", "category_path", "in_stock",
-)  # fmt: skip
 LANGUAGE_FIELDS = {"en": "title.en", "nl": "title.nl", "de": "title.de"}
 #: Synonym alternatives score a little below what the shopper literally typed.
 SYNONYM_BOOST = 0.8
@@ -109,13 +107,13 @@ def build_lexical_query(
     """
     return {
         "size": size,
-        "_source": list(SOURCE_FIELDS),
+        "_source": list(schema.TILE_FIELDS),
         "query": build_text_query(text, fields, fuzziness, alternatives),
     }
 
 
 def build_knn_query(
-    vector: Sequence[float], k: int = 10, field: str = "embedding", filter_clauses: Sequence[dict[str, Any]] = ()
+    vector: Sequence[float], k: int = 10, field: str = schema.EMBEDDING, filter_clauses: Sequence[dict[str, Any]] = ()
 ) -> dict[str, Any]:
     """Approximate nearest-neighbour query on the embedding field, filtered inside the graph search.
 
@@ -124,99 +122,7 @@ def build_knn_query(
     knn: dict[str, Any] = {"vector": list(vector), "k": k}
     if filter_clauses:
         knn["filter"] = {"bool": {"filter": list(filter_clauses)}}
-    return {"size": k, "_source": list(SOURCE_FIELDS), "query": {"knn": {field: knn}}}
-
-
-def filter_groups(filters: Filters) -> dict[str, list[dict[str, Any]]]:
-    """Filter clauses grouped by the facet they belong to (``attributes:<name>`` per attribute).
-
-    Disjunctive faceting counts each facet under every group except its own.
-    """
-    groups: dict[str, list[dict[str, Any]]] = {}
-    if filters.brand:
-        groups["brand"] = [{"terms": {FACET_FIELDS["brand"]: filters.brand}}]
-    if filters.category:
-        groups["category"] = [{"terms": {"category_ancestors": [category_path(c) for c in filters.category]}}]
-    if filters.price_min is not None or filters.price_max is not None:
-        bounds = {"gte": filters.price_min, "lte": filters.price_max}
-        groups["price"] = [{"range": {"price": {k: v for k, v in bounds.items() if v is not None}}}]
-    if filters.in_stock is not None:
-        groups["in_stock"] = [{"term": {"in_stock": filters.in_stock}}]
-    by_name: dict[str, list[str]] = {}
-    for name, values in sorted(filters.attributes.items()):
-        by_name.setdefault(name.lower(), []).extend(f"{name.lower()}={value.lower()}" for value in values)
-    for name, pairs in by_name.items():
-        if pairs:
-            groups[f"attributes:{name}"] = [{"terms": {"attribute_pairs": pairs}}]
-    return groups
-
-
-def _all_clauses(groups: Mapping[str, Sequence[dict[str, Any]]], *, except_group: str | None = None) -> list[Any]:
-    return [clause for name, clauses in groups.items() if name != except_group for clause in clauses]
-
-
-def _facet_values_agg(facet: str, size: int) -> dict[str, Any]:
-    if facet == "price":
-        edges = (None, *PRICE_BUCKETS, None)
-        ranges = []
-        for low, high in itertools.pairwise(edges):
-            bucket: dict[str, Any] = {}
-            if low is not None:
-                bucket["from"] = low
-            if high is not None:
-                bucket["to"] = high
-            ranges.append(bucket)
-        return {"range": {"field": "price", "ranges": ranges}}
-    return {"terms": {"field": FACET_FIELDS[facet], "size": size}}
-
-
-def build_facet_aggs(
-    facets: Sequence[str], groups: Mapping[str, Sequence[dict[str, Any]]], size: int = 50
-) -> dict[str, Any]:
-    """Disjunctive facet aggregations: each facet is counted under all filters but its own.
-
-    Selected attributes get their own aggregation (``attributes:<name>``) for the same reason.
-    """
-    aggs: dict[str, Any] = {}
-    for facet in facets:
-        own = None if facet == "attributes" else facet
-        aggs[facet] = {
-            "filter": {"bool": {"filter": _all_clauses(groups, except_group=own)}},
-            "aggs": {"values": _facet_values_agg(facet, 100 if facet == "attributes" else size)},
-        }
-        if facet == "attributes":
-            for group in (g for g in groups if g.startswith("attributes:")):
-                name = group.split(":", 1)[1]
-                aggs[group] = {
-                    "filter": {"bool": {"filter": _all_clauses(groups, except_group=group)}},
-                    "aggs": {"values": {"terms": {"field": "attribute_pairs", "size": size,
-                                                  "include": f"{_regex_escape(name)}=.*"}}},
-                }  # fmt: skip
-    return aggs
-
-
-def _regex_escape(text: str) -> str:
-    """Escape Lucene regular-expression syntax in an attribute name."""
-    return "".join(f"\\{ch}" if ch in '.?+*|{}[]()"\\#@&<>~' else ch for ch in text)
-
-
-def product_filter_clause(product_filter: ProductFilter) -> dict[str, Any]:
-    """A merchandising filter as an OpenSearch clause (fields AND-ed, values OR-ed)."""
-    clauses: list[dict[str, Any]] = []
-    if product_filter.ids:
-        clauses.append({"ids": {"values": list(product_filter.ids)}})
-    if product_filter.brand:
-        clauses.append({"terms": {FACET_FIELDS["brand"]: list(product_filter.brand)}})
-    if product_filter.category:
-        clauses.append({"terms": {"category_ancestors": [category_path(c) for c in product_filter.category]}})
-    if product_filter.price_min is not None or product_filter.price_max is not None:
-        bounds = {"gte": product_filter.price_min, "lte": product_filter.price_max}
-        clauses.append({"range": {"price": {k: v for k, v in bounds.items() if v is not None}}})
-    if product_filter.in_stock is not None:
-        clauses.append({"term": {"in_stock": product_filter.in_stock}})
-    for name, values in sorted(product_filter.attributes.items()):
-        clauses.append({"terms": {"attribute_pairs": [f"{name.lower()}={v.lower()}" for v in values]}})
-    return {"bool": {"filter": clauses}}
+    return {"size": k, "_source": list(schema.TILE_FIELDS), "query": {"knn": {field: knn}}}
 
 
 @dataclass(frozen=True)
@@ -225,6 +131,11 @@ class RuleClauses:
 
     filters: tuple[dict[str, Any], ...] = ()
     hidden: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, filters: Sequence[ProductFilter], hides: Sequence[ProductFilter]) -> RuleClauses:
+        """The clauses of the rules' restricting filters and hide filters."""
+        return cls(tuple(f.clause() for f in filters), tuple(h.clause() for h in hides))
 
     def wrap(self, query: dict[str, Any]) -> dict[str, Any]:
         """`query` with the rule filters applied and hidden products excluded."""
@@ -249,7 +160,6 @@ def build_search_body(
     `text` overrides ``params.q`` (the spelling-corrected retry).
     """
     text = params.q.strip() if text is None else text
-    groups = filter_groups(params.filters)
     if text:
         query: dict[str, Any] = build_text_query(text, fields_for_locale(params.locale), alternatives=alternatives)
         language = (params.locale or "")[:2].lower()
@@ -258,12 +168,12 @@ def build_search_body(
     else:
         query = {"match_all": {}}
     # Rules go into the query, not the post_filter: hidden products must not be counted in facets either.
-    body: dict[str, Any] = {"_source": list(SOURCE_FIELDS), "query": rules.wrap(query), "track_total_hits": True}
-    if groups:
+    body: dict[str, Any] = {"_source": list(schema.TILE_FIELDS), "query": rules.wrap(query), "track_total_hits": True}
+    if not params.filters.is_empty:
         # post_filter, not query: facet aggregations must see the unfiltered match set (disjunctive counts).
-        body["post_filter"] = {"bool": {"filter": _all_clauses(groups)}}
+        body["post_filter"] = {"bool": {"filter": params.filters.clauses()}}
     if params.facets:
-        body["aggs"] = build_facet_aggs(params.facets, groups)
+        body["aggs"] = build_facet_aggs(params.facets, params.filters)
     sort = params.sort or SortOrder.relevance
     if not text and sort is SortOrder.relevance:
         sort = SortOrder.popularity  # browsing: the best sellers first
@@ -282,7 +192,7 @@ def build_semantic_body(
     params: SearchParams, vector: Sequence[float], window: int, rules: RuleClauses = NO_RULES
 ) -> dict[str, Any]:
     """The kNN request of a hybrid search (ids and scores only), filters applied inside the graph search."""
-    clauses = _all_clauses(filter_groups(params.filters)) + list(rules.filters)
+    clauses = params.filters.clauses() + list(rules.filters)
     if rules.hidden:
         clauses.append({"bool": {"must_not": list(rules.hidden)}})
     body = build_knn_query(vector, k=window, filter_clauses=clauses)
@@ -300,13 +210,13 @@ def build_page_body(
     """
     body: dict[str, Any] = {
         "size": len(ids),
-        "_source": list(SOURCE_FIELDS),
+        "_source": list(schema.TILE_FIELDS),
         # The shopper's and the rules' filters too: a pinned product that was not retrieved must pass them.
         "query": {
             "bool": {
                 "filter": [
                     {"ids": {"values": list(ids)}},
-                    *_all_clauses(filter_groups(params.filters)),
+                    *params.filters.clauses(),
                     *rules.filters,
                 ],
                 "must_not": list(rules.hidden),
@@ -321,10 +231,6 @@ def build_page_body(
     return body
 
 
-#: Doc values the personalizing reranker reads from each candidate (cheaper than `_source`).
-FEATURE_FIELDS: tuple[str, ...] = ("brand.keyword", "category_ancestors", "attribute_pairs", "price", "in_stock")
-
-
 def with_features(body: dict[str, Any]) -> dict[str, Any]:
     """`body` also returning the doc values the reranker needs."""
-    return {**body, "docvalue_fields": list(FEATURE_FIELDS)}
+    return {**body, "docvalue_fields": list(schema.FEATURE_FIELDS)}

@@ -13,7 +13,7 @@ from opensearchpy.exceptions import OpenSearchException
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from indexer.suggestions import suggestions_alias
+from vindbaar.index_names import IndexNames
 from vindbaar.text import words
 
 log = logging.getLogger(__name__)
@@ -69,24 +69,24 @@ class Vocabulary:
         return result
 
     @classmethod
-    def load(cls, client: OpenSearch, product_alias: str) -> Vocabulary:
+    def load(cls, client: OpenSearch, names: IndexNames) -> Vocabulary:
         """Read the ``term`` entries of the suggestions index (empty if it does not exist yet)."""
         query = {"_source": ["text", "count"], "query": {"term": {"kind": "term"}}}
         counts: dict[str, int] = {}
         try:
-            for hit in helpers.scan(client, index=suggestions_alias(product_alias), query=query, size=5000):
+            for hit in helpers.scan(client, index=names.suggestions, query=query, size=5000):
                 counts[hit["_source"]["text"]] = int(hit["_source"]["count"])
         except NotFoundError:
-            log.warning("no suggestions index for %r yet: spelling correction is off until a reindex", product_alias)
+            log.warning("no suggestions index for %r yet: spelling correction is off until a reindex", names.alias)
         return cls(counts)
 
 
 class VocabularyStore:
     """Holds the current vocabulary and reloads it in the background of a request every `refresh_s`."""
 
-    def __init__(self, client: OpenSearch, product_alias: str, refresh_s: float) -> None:
+    def __init__(self, client: OpenSearch, names: IndexNames, refresh_s: float) -> None:
         self._client = client
-        self._alias = product_alias
+        self._names = names
         self._refresh_s = refresh_s
         self._vocabulary = Vocabulary({})
         self._loaded_at = float("-inf")
@@ -96,7 +96,7 @@ class VocabularyStore:
         """The vocabulary; stale ones are reloaded by one caller while the others keep the old one."""
         if time.monotonic() - self._loaded_at >= self._refresh_s and self._lock.acquire(blocking=False):
             try:
-                self._vocabulary = Vocabulary.load(self._client, self._alias)
+                self._vocabulary = Vocabulary.load(self._client, self._names)
                 self._loaded_at = time.monotonic()
             except (OpenSearchException, OSError) as exc:
                 # Retry in a while rather than on every request while OpenSearch is unreachable.

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
+from devtools.localnode.node import LocalNode
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
-from vindbaar.localnode.node import LocalNode
 from vindbaar.settings import Settings
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if Path(str(item.fspath)).parent.name == "integration":
+        if "integration" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.integration)
 
 

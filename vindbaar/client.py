@@ -1,29 +1,29 @@
-"""The one place that builds OpenSearch clients."""
+"""The one place that builds OpenSearch clients.
+
+The client is given a URL (``VINDBAAR_OPENSEARCH_URL``); it does not know how a local node is
+started. The CLI resolves the URL of the development node (`devtools.localnode`) when none is set.
+"""
 
 from __future__ import annotations
 
 from opensearchpy import OpenSearch
 
 from vindbaar.errors import BackendUnavailable
-from vindbaar.localnode.node import LocalNode
 from vindbaar.settings import Settings
 
 
-def resolve_opensearch_url(settings: Settings) -> str:
-    """Return ``VINDBAAR_OPENSEARCH_URL`` if set, else the URL of the running local node.
+def opensearch_url(settings: Settings) -> str:
+    """``VINDBAAR_OPENSEARCH_URL`` without a trailing slash.
 
     Raises:
-        BackendUnavailable: neither is available.
+        BackendUnavailable: no URL is configured.
     """
-    if settings.opensearch_url:
-        return settings.opensearch_url.rstrip("/")
-    info = LocalNode(settings).info()
-    if info is None:
+    if not settings.opensearch_url:
         raise BackendUnavailable(
             "no OpenSearch configured: set VINDBAAR_OPENSEARCH_URL, or start the local node with "
-            "`vindbaar opensearch start`."
+            "`vindbaar opensearch start` and use the `vindbaar` command, which finds it."
         )
-    return info.url
+    return settings.opensearch_url.rstrip("/")
 
 
 def create_client(settings: Settings) -> OpenSearch:
@@ -32,7 +32,7 @@ def create_client(settings: Settings) -> OpenSearch:
     if settings.opensearch_user and settings.opensearch_password:
         auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
     return OpenSearch(
-        hosts=[resolve_opensearch_url(settings)],
+        hosts=[opensearch_url(settings)],
         http_auth=auth,
         timeout=settings.opensearch_timeout_s,
         max_retries=2,

@@ -1,18 +1,33 @@
-"""Errors shared by the whole project.
+"""The one error hierarchy of the project.
+
+Every error Vindbaar raises on purpose derives from `VindbaarError`. Each wing adds its own
+subclasses in its own ``errors.py`` (shown indented under the class they extend); the HTTP layer
+maps the classes below to status codes in one place (`search/http/errors.py`), and the CLI prints
+any of them as one message and exits non-zero.
 
     VindbaarError
-    ├── BackendUnavailable      OpenSearch cannot be reached (or no node is configured)
-    └── LocalNodeError          the embedded OpenSearch node cannot be fetched, started or stopped
-        ├── JavaNotFound        no JDK new enough for the pinned OpenSearch
-        ├── MavenNotFound       Maven is needed to fetch the artifacts
-        ├── ArtifactFetchFailed Maven could not resolve the OpenSearch artifacts
-        ├── PortBusy            the requested HTTP port is taken
-        └── NodeStartFailed     the JVM exited or the cluster did not turn yellow in time
+    ├── BackendUnavailable          OpenSearch cannot be reached, timed out, or none is configured   (503)
+    ├── BackendError                OpenSearch refused a request                                      (502)
+    │   ├── SearchFailed            one request of a search or autocomplete was answered with an error
+    │   └── WriteFailed             a write was refused (not a version conflict)
+    ├── NotFound                    the thing asked for does not exist                                (404)
+    │   └── UnknownVersion          reranker: no such merchandising config version
+    ├── Conflict                    concurrent changes could not be reconciled; retry                 (409)
+    ├── InvalidInput                input that cannot be used; the message names the file/line/field  (422)
+    │   ├── SynonymsError           a synonyms line is not a rule
+    │   └── CatalogFormatError      indexer: the input is not a catalog at all
+    ├── IndexerError                indexer: a reindex or rollback could not be done
+    │   ├── VerificationFailed      a freshly built index failed its checks; the alias was not moved
+    │   └── RollbackImpossible      there is no earlier index to roll back to
+    └── LocalNodeError              devtools: the local OpenSearch node cannot be fetched, started or stopped
+        ├── JavaNotFound, MavenNotFound, ArtifactFetchFailed, PortBusy, NodeStartFailed
 
-Every message says what went wrong and how to fix it; the CLI prints it and exits non-zero.
+Every message says what went wrong and how to fix it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class VindbaarError(Exception):
@@ -20,28 +35,37 @@ class VindbaarError(Exception):
 
 
 class BackendUnavailable(VindbaarError):
-    """OpenSearch is not reachable or not configured."""
+    """OpenSearch is not reachable, too slow, or not configured."""
 
 
-class LocalNodeError(VindbaarError):
-    """The local OpenSearch node could not be managed."""
+class BackendError(VindbaarError):
+    """OpenSearch answered, but refused the request."""
 
 
-class JavaNotFound(LocalNodeError):
-    """No suitable Java runtime was found."""
+class SearchFailed(BackendError):
+    """OpenSearch answered one request of an `_msearch` (or a search) with an error."""
+
+    def __init__(self, error: Any) -> None:
+        super().__init__(f"OpenSearch rejected the search: {error}")
+        self.error = error
+
+    @property
+    def index_missing(self) -> bool:
+        """Whether the error is a missing index (no catalog loaded yet)."""
+        return "index_not_found_exception" in str(self.error)
 
 
-class MavenNotFound(LocalNodeError):
-    """Maven (`mvn`) is not on PATH."""
+class WriteFailed(BackendError):
+    """OpenSearch refused to store a document (for another reason than a version conflict)."""
 
 
-class ArtifactFetchFailed(LocalNodeError):
-    """Maven failed to fetch the OpenSearch artifacts."""
+class NotFound(VindbaarError):
+    """The requested object does not exist."""
 
 
-class PortBusy(LocalNodeError):
-    """The requested port is already in use."""
+class Conflict(VindbaarError):
+    """Concurrent changes kept colliding; the caller may retry."""
 
 
-class NodeStartFailed(LocalNodeError):
-    """The node process died or did not become healthy in time."""
+class InvalidInput(VindbaarError):
+    """Input that cannot be used; the message names where it is wrong."""

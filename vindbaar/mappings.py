@@ -8,6 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import RequestError
+
 
 def mappings_dir() -> Path:
     """The folder holding the mapping files (packaged copy in a wheel, the repo folder otherwise)."""
@@ -36,3 +39,14 @@ def load_index_body(name: str = "products", embedding_dimension: int | None = No
 def mapping_version(name: str = "products") -> int:
     """The `_meta.mapping_version` of a mapping file."""
     return int(_read(name)["mappings"]["_meta"]["mapping_version"])
+
+
+def ensure_index(client: OpenSearch, index: str, mapping: str) -> None:
+    """Create `index` from ``mappings/<mapping>.json`` unless it exists (API workers may race to do it)."""
+    if client.indices.exists(index=index):
+        return
+    try:
+        client.indices.create(index=index, body=load_index_body(mapping))
+    except RequestError as exc:  # another worker created it first
+        if "resource_already_exists_exception" not in str(exc):
+            raise

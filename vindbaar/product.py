@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CATEGORY_SEPARATOR = " > "
+from vindbaar.schema import CATEGORY_SEPARATOR
 
 AttributeValue = str | int | float | bool | list[str]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -20,7 +19,7 @@ class Settings(BaseSettings):
 
     opensearch_url: str | None = Field(
         default=None,
-        description="URL of an OpenSearch node. Unset: use the local node started by `vindbaar opensearch start`.",
+        description="URL of an OpenSearch node. Unset: the `vindbaar` command uses the local node it started.",
     )
     opensearch_user: str | None = None
     opensearch_password: SecretStr | None = None
@@ -80,9 +79,3 @@ class Settings(BaseSettings):
     @property
     def resolved_embedding_cache_path(self) -> Path:
         return self.embedding_cache_path or self.cache_dir / "embeddings.sqlite"
-
-
-@lru_cache
-def get_settings() -> Settings:
-    """Return the process-wide settings (cached; tests build their own `Settings`)."""
-    return Settings()

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vindbaar.errors import VindbaarError
+from vindbaar.errors import InvalidInput
 from vindbaar.mappings import mappings_dir
 from vindbaar.text import words
 
 MAX_ALTERNATIVES = 8
 
 
-class SynonymsError(VindbaarError):
+class SynonymsError(InvalidInput):
     """A synonyms file has a line that is not a synonym rule."""
 
 

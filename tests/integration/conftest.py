@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
-from search.app import create_app
+from search.http.app import create_app
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
 

@@ -1,0 +1,161 @@
+"""The `vindbaar` command line. Data goes to stdout, logs to stderr; non-zero exit on failure.
+
+Without ``VINDBAAR_OPENSEARCH_URL`` every command uses the running local development node
+(`vindbaar opensearch start`); the product code itself only ever gets a URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from devtools.localnode.node import LocalNode, cluster_health, resident_memory_mb
+from indexer.commands import add_commands as add_indexer_commands
+from vindbaar import OPENSEARCH_VERSION
+from vindbaar.client import create_client
+from vindbaar.errors import VindbaarError
+from vindbaar.settings import Settings
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_NOT_RUNNING = 3  # as in LSB `status`: program is not running
+
+log = logging.getLogger("vindbaar")
+
+
+def with_local_node(settings: Settings) -> Settings:
+    """`settings` with ``opensearch_url`` set to the running local node's when none is configured."""
+    if settings.opensearch_url:
+        return settings
+    info = LocalNode(settings).info()
+    return settings if info is None else settings.model_copy(update={"opensearch_url": info.url})
+
+
+def _node(args: argparse.Namespace, settings: Settings) -> LocalNode:
+    return LocalNode(settings, data_dir=args.data_dir, port=getattr(args, "port", None))
+
+
+def _opensearch_start(args: argparse.Namespace, settings: Settings) -> int:
+    node = _node(args, settings)
+    log.info("starting OpenSearch %s (data: %s); the first start fetches it from Maven Central",
+             OPENSEARCH_VERSION, node.data_dir)  # fmt: skip
+    info = node.start()
+    print(info.url)
+    return EXIT_OK
+
+
+def _opensearch_stop(args: argparse.Namespace, settings: Settings) -> int:
+    stopped = _node(args, settings).stop()
+    log.info("stopped" if stopped else "no local node was running")
+    return EXIT_OK
+
+
+def _opensearch_status(args: argparse.Namespace, settings: Settings) -> int:
+    info = _node(args, settings).info()
+    if info is None:
+        print(json.dumps({"running": False}))
+        return EXIT_NOT_RUNNING
+    report = {"running": True, "url": info.url, **asdict(info), "health": cluster_health(info.url),
+              "rss_mb": resident_memory_mb(info.pid)}  # fmt: skip
+    print(json.dumps(report, indent=2))
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from devtools.demo import DEMO_QUERIES, run_demo
+
+    run_demo(settings, args.products, args.query or DEMO_QUERIES)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from search.http.app import create_app
+
+    if args.workers > 1:
+        # Each worker process builds its own app, with settings from the environment: pass the node's URL on.
+        if settings.opensearch_url:
+            os.environ["VINDBAAR_OPENSEARCH_URL"] = settings.opensearch_url
+        uvicorn.run("search.http.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def _events_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from reranker.behaviour.config import BehaviourConfig
+    from reranker.behaviour.store import BehaviourStore
+
+    config = BehaviourConfig.from_settings(settings)
+    deleted = BehaviourStore(create_client(settings), config).purge_expired()
+    print(json.dumps({"deleted": deleted, "retention_days": config.retention_days}))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `vindbaar` command."""
+    parser = argparse.ArgumentParser(prog="vindbaar", description="Personalized on-site search for web shops.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only print warnings and errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    node = commands.add_parser("opensearch", help="manage the local OpenSearch node")
+    node_commands = node.add_subparsers(dest="action", required=True)
+    for name, handler, help_text in (
+        ("start", _opensearch_start, "start the node (fetching it once) and print its URL"),
+        ("stop", _opensearch_stop, "stop the node"),
+        ("status", _opensearch_status, "print the node's state as JSON; exit 3 if not running"),
+    ):
+        sub = node_commands.add_parser(name, help=help_text)
+        sub.add_argument("--data-dir", type=Path, default=None, help="node data folder (default: in the cache)")
+        if name == "start":
+            sub.add_argument("--port", type=int, default=None, help="HTTP port (default: first free of 9200-9299)")
+        sub.set_defaults(handler=handler)
+
+    demo = commands.add_parser("demo", help="load a sample catalog into the local node and run searches")
+    demo.add_argument("--products", type=int, default=500, help="sample products to index (default 500)")
+    demo.add_argument("--query", action="append", help="query to run (repeatable)")
+    demo.set_defaults(handler=_demo)
+
+    add_indexer_commands(commands)
+
+    events = commands.add_parser("events", help="shopper behaviour data")
+    events_commands = events.add_subparsers(dest="action", required=True)
+    purge = events_commands.add_parser("purge", help="delete events older than VINDBAAR_EVENT_RETENTION_DAYS")
+    purge.set_defaults(handler=_events_purge)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1; try one per core)")
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `vindbaar` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)  # fmt: skip
+    # opensearch-py logs every request at INFO; that is noise on a CLI.
+    logging.getLogger("opensearch").setLevel(logging.WARNING)
+    try:
+        code: int = args.handler(args, with_local_node(Settings()))
+    except VindbaarError as exc:
+        print(f"vindbaar: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("vindbaar: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Learning from events: each subject's profile takes in its new events, with optimistic concurrency."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cachetools import TTLCache
+from opensearchpy import OpenSearch
+
+from reranker.behaviour.config import BehaviourConfig, subject_key
+from reranker.behaviour.profile_store import MAX_CONFLICT_RETRIES, ProfileStore, StoredProfile
+from reranker.errors import TooManyConflicts
+from reranker.events import Event
+from reranker.profiles import ProductFeatures, Profile
+from vindbaar import schema
+
+#: A price or category change reaches profiles within this time; vectors only change on reindex.
+FEATURE_TTL_S = 300.0
+
+
+class ProfileLearner:
+    """Applies stored events to the profiles of their subjects."""
+
+    def __init__(self, client: OpenSearch, config: BehaviourConfig, profiles: ProfileStore) -> None:
+        self._client = client
+        self.config = config
+        self._profiles = profiles
+        self._features: TTLCache[str, ProductFeatures] = TTLCache(maxsize=50_000, ttl=FEATURE_TTL_S)
+        self._features_lock = threading.Lock()
+
+    def products(self, ids: Sequence[str]) -> dict[str, ProductFeatures]:
+        """Features of the products, from a short-lived cache (popular products recur in every batch)."""
+        with self._features_lock:
+            found = {pid: self._features[pid] for pid in ids if pid in self._features}
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            docs = self._client.mget(
+                index=self.config.names.products, body={"ids": missing}, _source_includes=list(schema.PROFILE_FIELDS),
+                request_timeout=self.config.timeout_s,
+            )["docs"]  # fmt: skip
+            fetched = {d["_id"]: ProductFeatures.from_source(d["_id"], d["_source"]) for d in docs if d.get("found")}
+            with self._features_lock:
+                self._features.update(fetched)
+            found.update(fetched)
+        return found
+
+    def learn(self, events: Sequence[Event], weights: Mapping[str, float]) -> list[str]:
+        """Update the profiles `events` concern; return the product ids that are not in the catalog.
+
+        Raises:
+            TooManyConflicts: the profiles kept changing under concurrent updates.
+        """
+        products = self.products(sorted({e.object_id for e in events if e.object_id}))
+        unknown = sorted({e.object_id for e in events if e.object_id and e.object_id not in products})
+        by_subject: dict[str, list[Event]] = defaultdict(list)
+        for event in sorted(events, key=lambda e: e.timestamp):
+            by_subject[event.subject].append(event)
+        # A session that logs in within this batch: its anonymous events go straight to the user.
+        for subject_events in list(by_subject.values()):
+            for session_id in {e.session_id for e in subject_events if e.user_id and e.session_id}:
+                earlier = by_subject.pop(subject_key("session", session_id), [])
+                subject_events.extend(earlier)
+            subject_events.sort(key=lambda e: e.timestamp)
+        pending = dict(by_subject)
+        for _ in range(MAX_CONFLICT_RETRIES):
+            if not pending:
+                break
+            pending = self._update(pending, products, weights)
+        if pending:
+            raise TooManyConflicts(f"profiles kept changing under concurrent updates: {', '.join(pending)}")
+        return unknown
+
+    def _update(
+        self,
+        by_subject: Mapping[str, list[Event]],
+        products: Mapping[str, ProductFeatures],
+        weights: Mapping[str, float],
+    ) -> dict[str, list[Event]]:
+        """Apply events per profile with optimistic concurrency; return the subjects to retry."""
+        logins = {s: {e.session_id for e in evs if e.user_id and e.session_id} for s, evs in by_subject.items()}
+        session_keys = sorted({subject_key("session", sid) for ids in logins.values() for sid in ids if sid})
+        found = self._profiles.read(sorted(set(by_subject) | set(session_keys)))
+        actions: list[dict[str, Any]] = []
+        merged_sessions: dict[str, list[dict[str, Any]]] = defaultdict(list)  # user subject -> session deletes
+        for subject, subject_events in by_subject.items():
+            current = found.get(subject)
+            profile = (Profile.from_document(subject, current.doc) if current
+                       else Profile(subject=subject, updated_at=subject_events[0].timestamp))  # fmt: skip
+            for session_id in sorted(s for s in logins.get(subject, set()) if s):
+                if session_id not in profile.sessions:
+                    profile.sessions.append(session_id)
+                    merged_sessions[subject] += self._merge_session(profile, found, session_id)
+            for event in subject_events:
+                weight = weights.get(event.action_name, 0.0)
+                product = products.get(event.object_id or "")
+                if product is not None and weight > 0:
+                    profile.add(product, weight, event.timestamp, self.config.half_life_s)
+                    if event.action_name == "purchase" and product.id not in profile.purchased:
+                        profile.purchased.append(product.id)
+            actions.append(self._write_action(subject, profile, current))
+        written, conflicts = self._profiles.write(actions)
+        self._profiles.delete_if_unchanged([d for subject in written for d in merged_sessions.get(subject, [])])
+        return {subject: list(by_subject[subject]) for subject in conflicts}
+
+    def _merge_session(
+        self, profile: Profile, found: Mapping[str, StoredProfile], session_id: str
+    ) -> list[dict[str, Any]]:
+        """Login: what the anonymous session learned now belongs to the user. Returns the session's delete,
+        to run only once the user's write succeeded, and only if the session is unchanged since read."""
+        key = subject_key("session", session_id)
+        stored = found.get(key)
+        if stored is None:
+            return []
+        session = Profile.from_document(key, stored.doc)
+        profile.merge(session, self.config.half_life_s)
+        profile.consent = profile.consent or session.consent
+        return [{"_op_type": "delete", "_index": self._profiles.index, "_id": key,
+                 "if_seq_no": stored.seq_no, "if_primary_term": stored.primary_term}]  # fmt: skip
+
+    def _write_action(self, subject: str, profile: Profile, current: StoredProfile | None) -> dict[str, Any]:
+        """The conditional write of `profile`: create it, or replace the version that was read."""
+        kind, _, subject_id = subject.partition(":")
+        doc = {"kind": kind, "subject_id": subject_id, "updated_at": profile.updated_at.isoformat(),
+               "events": profile.events, "sessions": profile.sessions, "purchased": profile.purchased,
+               "consent": profile.consent, "state": profile.to_state(),
+               "consent_updated_at": current.doc.get("consent_updated_at") if current else None}  # fmt: skip
+        source = {k: v for k, v in doc.items() if v is not None}
+        if current is None:
+            return {"_op_type": "create", "_index": self._profiles.index, "_id": subject, "_source": source}
+        return {"_op_type": "index", "_index": self._profiles.index, "_id": subject, "_source": source,
+                "if_seq_no": current.seq_no, "if_primary_term": current.primary_term}  # fmt: skip

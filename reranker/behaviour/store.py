@@ -1,0 +1,92 @@
+"""The behaviour store: ingest events (idempotent, consent-aware), personalize from profiles, and keep
+shoppers' rights (consent, export, erasure, retention)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opensearchpy import OpenSearch
+
+from reranker.behaviour.config import BehaviourConfig
+from reranker.behaviour.event_log import EventLog
+from reranker.behaviour.learning import ProfileLearner
+from reranker.behaviour.privacy import Privacy
+from reranker.behaviour.profile_store import ProfileStore
+from reranker.events import Event
+from reranker.profiles import DEFAULT_EVENT_WEIGHTS, Profile
+
+
+@dataclass
+class IngestReport:
+    """What happened to a batch of valid events."""
+
+    stored: int = 0
+    duplicates: int = 0
+    skipped_no_consent: int = 0
+    expired: list[int] = field(default_factory=list)  # positions in the batch, older than the retention
+    unknown_products: list[str] = field(default_factory=list)
+
+
+class BehaviourStore:
+    """The events and profiles indices that belong to one product alias."""
+
+    def __init__(self, client: OpenSearch, config: BehaviourConfig) -> None:
+        self.config = config
+        self.events = EventLog(client, config)
+        self.profiles = ProfileStore(client, config)
+        self.learner = ProfileLearner(client, config, self.profiles)
+        self.privacy = Privacy(self.profiles, self.events)
+
+    def ensure_indices(self) -> None:
+        """Create the events and profiles indices if they do not exist."""
+        self.events.ensure_index()
+        self.profiles.ensure_index()
+
+    def ingest(self, events: Sequence[Event], weights: Mapping[str, float] = DEFAULT_EVENT_WEIGHTS) -> IngestReport:
+        """Store `events` (idempotent by event_id) and update the profiles they concern with `weights`.
+
+        Events of subjects without consent (when required) are not stored; events older than the
+        retention period are refused. An event is acknowledged only once OpenSearch has stored it durably.
+        """
+        self.ensure_indices()
+        report = IngestReport()
+        cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
+        allowed = self.privacy.consenting(events)
+        batch: list[tuple[str, Event]] = []
+        for position, event in enumerate(events):
+            if event.timestamp < cutoff:
+                report.expired.append(position)
+            elif event.subject not in allowed:
+                report.skipped_no_consent += 1
+            else:
+                batch.append((event.event_id or uuid.uuid4().hex, event))
+        new_events, report.duplicates = self.events.store(batch)
+        report.stored = len(new_events)
+        if new_events:
+            report.unknown_products = self.learner.learn(new_events, weights)
+        return report
+
+    def profile_for_search(self, user_id: str | None, session_id: str | None) -> Profile | None:
+        """The profile to personalize with (see `ProfileStore.for_search`)."""
+        return self.profiles.for_search(user_id, session_id)
+
+    def set_consent(self, kind: str, subject_id: str, granted: bool) -> None:
+        """Record consent; withdrawing it deletes what was learned and stored about the subject."""
+        self.ensure_indices()
+        self.privacy.set_consent(kind, subject_id, granted)
+
+    def export_user(self, user_id: str) -> dict[str, Any]:
+        """Everything stored about a user (GDPR access request)."""
+        return self.privacy.export_user(user_id)
+
+    def delete_user(self, user_id: str) -> tuple[int, int]:
+        """Erase a user (GDPR): their events, their sessions' events, profiles and consent. Returns counts."""
+        return self.privacy.erase("user", user_id)
+
+    def purge_expired(self) -> int:
+        """Delete events older than the retention period; returns how many."""
+        return self.events.delete_older_than(datetime.now(UTC) - timedelta(days=self.config.retention_days))

@@ -1,0 +1,154 @@
+"""Versioned merchandising config in OpenSearch: every change is a new version, so every worker sees it
+within a second, and any version can be diffed or restored."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from deepdiff import DeepDiff
+from opensearchpy import ConflictError, NotFoundError, OpenSearch
+from opensearchpy.exceptions import OpenSearchException
+
+from reranker.errors import TooManyConflicts, UnknownVersion
+from reranker.merchandising.rules import MerchConfig
+from vindbaar.index_names import IndexNames
+from vindbaar.mappings import ensure_index
+
+log = logging.getLogger(__name__)
+
+#: How stale a worker's view of the config may be.
+CONFIG_TTL_S = 1.0
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One stored version: who changed what, when."""
+
+    version: int
+    created_at: datetime
+    author: str
+    comment: str
+    config: MerchConfig
+    rolled_back_to: int | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The audit line of this version."""
+        return {"version": self.version, "created_at": self.created_at.isoformat(), "author": self.author,
+                "comment": self.comment, "rolled_back_to": self.rolled_back_to,
+                "rules": len(self.config.rules)}  # fmt: skip
+
+
+class ConfigStore:
+    """The config versions of one product alias (index ``<alias>_config``)."""
+
+    def __init__(self, client: OpenSearch, names: IndexNames, ttl_s: float = CONFIG_TTL_S) -> None:
+        self._client = client
+        self.index = names.config
+        self._ttl_s = ttl_s
+        self._cached: ConfigVersion | None = None
+        self._loaded = False
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _latest(self) -> ConfigVersion | None:
+        # ignore=404: "never configured" is the normal state of a new shop, not a failure to log every second.
+        answer = self._client.search(
+            index=self.index, body={"size": 1, "sort": [{"version": "desc"}], "query": {"match_all": {}}},
+            ignore=404,
+        )  # fmt: skip
+        hits = answer.get("hits", {}).get("hits", [])
+        return _version(hits[0]["_source"]) if hits else None
+
+    def current(self) -> ConfigVersion | None:
+        """The live version (None: never configured), re-read at most every `ttl_s` seconds.
+
+        The first read blocks (hide rules must never be skipped); later ones are done by one request
+        while the others use the cached version, which is also kept when a re-read fails.
+        """
+        if time.monotonic() - self._checked_at < self._ttl_s:
+            return self._cached
+        first = not self._loaded
+        if self._lock.acquire(blocking=first):
+            try:
+                if time.monotonic() - self._checked_at >= self._ttl_s:
+                    self._refresh()
+            finally:
+                self._lock.release()
+        return self._cached
+
+    def _refresh(self) -> None:
+        try:
+            self._cached = self._latest()
+            self._loaded = True
+        except (OpenSearchException, OSError):
+            if not self._loaded:
+                raise  # no config known yet: searching without the hide rules would be wrong
+            log.warning("could not re-read the merchandising config; keeping version %s",
+                        self._cached.version if self._cached else None)  # fmt: skip
+        self._checked_at = time.monotonic()
+
+    def publish(
+        self, config: MerchConfig, author: str, comment: str = "", rolled_back_to: int | None = None
+    ) -> ConfigVersion:
+        """Store `config` as the next version (two concurrent publishers: one retries with the next number)."""
+        ensure_index(self._client, self.index, "config")
+        for _ in range(5):
+            latest = self._latest()
+            number = (latest.version if latest else 0) + 1
+            created = ConfigVersion(number, datetime.now(UTC), author, comment, config, rolled_back_to)
+            body = {"version": number, "created_at": created.created_at.isoformat(), "author": author,
+                    "comment": comment, "config": config.model_dump(mode="json")}  # fmt: skip
+            if rolled_back_to is not None:
+                body["rolled_back_to"] = rolled_back_to
+            try:
+                self._client.create(index=self.index, id=f"v{number}", body=body, refresh="true")
+            except ConflictError:
+                continue
+            self._checked_at = float("-inf")
+            return created
+        raise TooManyConflicts("could not store the config: too many concurrent changes; try again")
+
+    def get(self, number: int) -> ConfigVersion:
+        """One stored version."""
+        try:
+            return _version(self._client.get(index=self.index, id=f"v{number}")["_source"])
+        except NotFoundError as exc:
+            raise UnknownVersion(f"no config version {number}") from exc
+
+    def history(self, size: int = 100) -> list[ConfigVersion]:
+        """The newest `size` versions, newest first."""
+        try:
+            hits = self._client.search(
+                index=self.index, body={"size": size, "sort": [{"version": "desc"}], "query": {"match_all": {}}}
+            )["hits"]["hits"]
+        except NotFoundError:
+            return []
+        return [_version(hit["_source"]) for hit in hits]
+
+    def rollback(self, number: int, author: str) -> ConfigVersion:
+        """Make version `number`'s config live again, as a new version (the history stays linear)."""
+        old = self.get(number)
+        return self.publish(old.config, author, f"rollback to version {number}", rolled_back_to=number)
+
+
+def diff(old: MerchConfig, new: MerchConfig) -> dict[str, Any]:
+    """What changed between two configs, as DeepDiff reports it (paths like ``root['rules'][0]['pins']``)."""
+    result = DeepDiff(old.model_dump(mode="json"), new.model_dump(mode="json"), ignore_order=False, verbose_level=2)
+    changes: dict[str, Any] = result.to_dict()
+    return changes
+
+
+def _version(source: dict[str, Any]) -> ConfigVersion:
+    return ConfigVersion(
+        version=int(source["version"]),
+        created_at=datetime.fromisoformat(source["created_at"]),
+        author=source["author"],
+        comment=source.get("comment", ""),
+        config=MerchConfig.model_validate(source["config"]),
+        rolled_back_to=source.get("rolled_back_to"),
+    )

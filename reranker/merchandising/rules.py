@@ -1,0 +1,165 @@
+"""The merchandising config a merchandiser edits: rules (pin, hide, boost/bury, filter, banner), ranking
+weights and synonyms. Each change is stored as a new version (`config_store.py`); `plan.py` resolves
+the rules that hold for one search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from reranker.profiles import DEFAULT_EVENT_WEIGHTS
+from vindbaar.filters import RuleFilter
+from vindbaar.schema import category_path
+from vindbaar.synonyms import SynonymsError, parse_synonyms
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC (comparing naive and aware times would fail every search)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Condition(_Strict):
+    """When a rule applies; every given part must hold (none given: always)."""
+
+    query_equals: list[str] = Field(default_factory=list, description="Whole query, case-insensitive.")
+    query_contains: list[str] = Field(default_factory=list, description="A word or phrase in the query.")
+    category: list[str] = Field(default_factory=list, description="The shopper filtered on one of these.")
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    segment: Literal["new", "returning"] | None = Field(
+        default=None, description="new: no personal history; returning: has history."
+    )
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _with_zone(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
+    def holds(self, query: str, categories: Sequence[str], now: datetime, returning: bool) -> bool:
+        """Whether the condition holds for this search."""
+        text = " ".join(query.lower().split())
+        if self.query_equals and text not in {" ".join(q.lower().split()) for q in self.query_equals}:
+            return False
+        if self.query_contains and not any(f" {c.lower()} " in f" {text} " for c in self.query_contains):
+            return False
+        if self.category:
+            # The shopper is in the rule's category or one below it.
+            wanted = [category_path(c) for c in self.category]
+            selected = [category_path(c) for c in categories]
+            if not any(s == w or s.startswith(f"{w} > ") for s in selected for w in wanted):
+                return False
+        if self.starts_at is not None and now < self.starts_at:
+            return False
+        if self.ends_at is not None and now >= self.ends_at:
+            return False
+        return self.segment is None or (self.segment == "returning") == returning
+
+
+class Pin(_Strict):
+    """Put a product at a 1-based position."""
+
+    product_id: str = Field(min_length=1)
+    position: int = Field(ge=1, le=100)
+
+
+class Boost(_Strict):
+    """Multiply the score of matching products: > 1 boosts, < 1 buries."""
+
+    filter: RuleFilter
+    factor: float = Field(gt=0, le=100, description="Score multiplier; must be positive.")
+
+
+class Rule(_Strict):
+    """A merchandising rule: a condition and what to do when it holds."""
+
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    enabled: bool = True
+    priority: int = 0
+    condition: Condition = Field(default_factory=Condition)
+    pins: list[Pin] = Field(default_factory=list)
+    hide: RuleFilter | None = None
+    boosts: list[Boost] = Field(default_factory=list)
+    filter: RuleFilter | None = Field(default=None, description="Restrict the results to these products.")
+    banner: dict[str, Any] | None = Field(default=None, description="Payload passed to the frontend as is.")
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """The weights one search runs with: the merchandiser's where set, the service's settings elsewhere."""
+
+    lexical: float
+    semantic: float
+    personalization_strength: float
+    event_weights: Mapping[str, float]
+
+
+class Ranking(_Strict):
+    """Ranking weights merchandisers may tune at run time; unset ones follow the service's settings."""
+
+    lexical_weight: float | None = Field(default=None, ge=0, description="Unset: VINDBAAR_LEXICAL_WEIGHT.")
+    semantic_weight: float | None = Field(default=None, ge=0, description="Unset: VINDBAAR_SEMANTIC_WEIGHT.")
+    personalization_strength: float | None = Field(
+        default=None, ge=0, le=1, description="Unset: VINDBAAR_PERSONALIZATION_STRENGTH."
+    )
+    event_weights: dict[str, float] | None = Field(
+        default=None, description=f"What each event teaches a profile; unset: {DEFAULT_EVENT_WEIGHTS}."
+    )
+    default_sort: Literal["relevance", "price_asc", "price_desc", "newest", "popularity"] = "relevance"
+
+    @field_validator("event_weights")
+    @classmethod
+    def _known_events(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return value
+        unknown = set(value) - set(DEFAULT_EVENT_WEIGHTS)
+        if unknown:
+            raise ValueError(f"unknown event type(s): {', '.join(sorted(unknown))}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("event weights must not be negative")
+        return value
+
+    def over(self, defaults: RankingWeights) -> RankingWeights:
+        """The weights in effect: this ranking's where set, else `defaults` (the one place they combine)."""
+        return RankingWeights(
+            lexical=defaults.lexical if self.lexical_weight is None else self.lexical_weight,
+            semantic=defaults.semantic if self.semantic_weight is None else self.semantic_weight,
+            personalization_strength=(defaults.personalization_strength if self.personalization_strength is None
+                                      else self.personalization_strength),
+            event_weights={**defaults.event_weights, **(self.event_weights or {})},
+        )  # fmt: skip
+
+
+class MerchConfig(_Strict):
+    """Everything a merchandiser controls. Each change is stored as a new version."""
+
+    rules: list[Rule] = Field(default_factory=list)
+    ranking: Ranking = Field(default_factory=Ranking)
+    synonyms: list[str] = Field(default_factory=list, description="Solr-format lines, added to the built-in file.")
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms_parse(cls, value: list[str]) -> list[str]:
+        try:
+            parse_synonyms("\n".join(value), "synonyms line")
+        except SynonymsError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> MerchConfig:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return self

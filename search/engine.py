@@ -1,0 +1,112 @@
+"""The search engine: what a search needs, opened once (by the app's lifespan, the demo, a benchmark)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from opensearchpy import OpenSearch
+
+from reranker.behaviour.config import BehaviourConfig
+from reranker.behaviour.store import BehaviourStore
+from reranker.candidates import KeepOrder, Reranker
+from reranker.merchandising.config_store import ConfigStore
+from reranker.merchandising.rules import MerchConfig, RankingWeights
+from reranker.personalization import PersonalizationConfig, PersonalizedReranker
+from reranker.profiles import DEFAULT_EVENT_WEIGHTS
+from search.query_embedder import QueryEmbedder
+from search.spelling import VocabularyStore
+from vindbaar.embedder import Embedder
+from vindbaar.index_names import IndexNames
+from vindbaar.settings import Settings
+from vindbaar.synonyms import SynonymRule, load_synonyms, parse_synonyms
+
+
+@dataclass(frozen=True)
+class Merchandising:
+    """The merchandising config a search runs under, and the ranking weights in effect with it."""
+
+    version: int | None  # None: never configured (or a draft in preview)
+    config: MerchConfig
+    weights: RankingWeights
+
+
+@dataclass
+class SearchEngine:
+    """What a search needs: the client, the query embedder, the vocabulary, synonyms and the reranker's parts."""
+
+    client: OpenSearch
+    settings: Settings
+    embedder: QueryEmbedder
+    vocabulary: VocabularyStore
+    synonyms: list[SynonymRule] = field(default_factory=list)
+    reranker: Reranker = field(default_factory=KeepOrder)
+    behaviour: BehaviourStore | None = None
+    config: ConfigStore | None = None
+    _config_synonyms: dict[int, list[SynonymRule]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> IndexNames:
+        """The indices of the shop this engine searches."""
+        return IndexNames(self.settings.index_alias)
+
+    @property
+    def default_weights(self) -> RankingWeights:
+        """The service's ranking weights (``VINDBAAR_…``), which a merchandiser's config may override."""
+        settings = self.settings
+        return RankingWeights(lexical=settings.lexical_weight, semantic=settings.semantic_weight,
+                              personalization_strength=settings.personalization_strength,
+                              event_weights=DEFAULT_EVENT_WEIGHTS)  # fmt: skip
+
+    def merchandising(self, draft: MerchConfig | None = None) -> Merchandising:
+        """The live merchandising config (or `draft`, for a preview) with the weights in effect."""
+        if draft is not None:
+            version, config = None, draft
+        else:
+            live = self.config.current() if self.config is not None else None
+            version, config = (live.version, live.config) if live is not None else (None, MerchConfig())
+        return Merchandising(version, config, config.ranking.over(self.default_weights))
+
+    def synonyms_for(self, merchandising: Merchandising) -> list[SynonymRule]:
+        """The built-in synonyms plus the config's (parsed once per stored version)."""
+        version, config = merchandising.version, merchandising.config
+        if not config.synonyms:
+            return self.synonyms
+        if version is None:
+            return self.synonyms + parse_synonyms("\n".join(config.synonyms), "config")
+        if version not in self._config_synonyms:
+            self._config_synonyms[version] = self.synonyms + parse_synonyms("\n".join(config.synonyms), "config")
+        return self._config_synonyms[version]
+
+    def missing_products(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are not in the live catalog."""
+        if not ids:
+            return set()
+        docs = self.client.mget(index=self.names.products, body={"ids": list(ids)}, _source=False)["docs"]
+        return set(ids) - {d["_id"] for d in docs if d.get("found")}
+
+
+def build_engine(
+    settings: Settings, client: OpenSearch, embedder: Embedder, synonyms: list[SynonymRule] | None = None
+) -> SearchEngine:
+    """Everything a search needs, wired from the settings (the app, the demo and the benchmarks use it).
+
+    `synonyms` defaults to the file of ``VINDBAAR_SYNONYMS_PATH`` (or the built-in one).
+    """
+    names = IndexNames(settings.index_alias)
+    return SearchEngine(
+        client=client,
+        settings=settings,
+        embedder=QueryEmbedder(embedder, settings.query_embedding_cache_size),
+        vocabulary=VocabularyStore(client, names, settings.vocabulary_refresh_s),
+        synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
+        reranker=PersonalizedReranker(
+            PersonalizationConfig(
+                max_shift=settings.personalization_max_shift,
+                max_per_brand=settings.personalization_max_per_brand,
+                demote_purchased=settings.demote_purchased,
+            )
+        ),
+        behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
+        config=ConfigStore(client, names),
+    )

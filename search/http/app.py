@@ -1,0 +1,62 @@
+"""The app factory: resources are opened in the lifespan, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from indexer.embedding_cache import EmbeddingCache
+from search.engine import build_engine
+from search.http.errors import install_error_handlers
+from search.http.routes import admin_config, admin_products, events, health, privacy
+from search.http.routes import search as search_routes
+from vindbaar import __version__
+from vindbaar.client import create_client
+from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
+from vindbaar.settings import Settings
+from vindbaar.synonyms import load_synonyms
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    """Build the Vindbaar API for `settings` (default: from the environment).
+
+    `embedder` lets a caller share an already loaded model (tests, several apps in one process).
+    """
+    settings = settings or Settings()
+    synonyms = load_synonyms(settings.synonyms_path)  # a bad file fails at start, not on the first search
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = create_client(settings)
+        model = embedder
+        if model is None:
+            loaded = SentenceTransformerEmbedder(
+                settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
+            )
+            loaded.warm_up()
+            model = loaded
+        cache = EmbeddingCache(settings.resolved_embedding_cache_path)
+        app.state.settings = settings
+        app.state.client = client
+        app.state.embedder = model
+        app.state.embedding_cache = cache
+        app.state.engine = build_engine(settings, client, model, synonyms)
+        try:
+            yield
+        finally:
+            cache.close()
+            client.close()
+
+    app = FastAPI(
+        title="Vindbaar",
+        version=__version__,
+        lifespan=lifespan,
+        description="Personalized on-site search for web shops: hybrid search, autocomplete, catalog admin.",
+    )
+    install_error_handlers(app)
+    for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
+                   admin_products.router, admin_config.router):  # fmt: skip
+        app.include_router(router)
+    return app

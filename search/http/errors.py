@@ -1,0 +1,87 @@
+"""The one place that maps errors to HTTP: `VindbaarError` subclasses and opensearch-py's exceptions.
+
+OpenSearch trouble becomes a 503 with Retry-After, never a stack trace:
+
+    BackendUnavailable, OpenSearch ConnectionError (timeouts too), 429/502/503/504   -> 503 + Retry-After
+    a missing product index                                                          -> 503 + Retry-After
+    BackendError (SearchFailed, WriteFailed), other OpenSearch TransportErrors       -> 502
+    NotFound -> 404;  Conflict -> 409;  InvalidInput -> 422
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import TransportError
+
+from vindbaar.errors import (
+    BackendError,
+    BackendUnavailable,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SearchFailed,
+    VindbaarError,
+)
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5
+MISSING_INDEX = "the product index does not exist yet: load a catalog with `vindbaar index load`"
+
+
+def _unavailable(detail: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"detail": detail},
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def _bad_gateway() -> JSONResponse:
+    return JSONResponse(status_code=status.HTTP_502_BAD_GATEWAY, content={"detail": "search backend error"})
+
+
+async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse:
+    # ConnectionTimeout is a ConnectionError too: slow and down are the same to a shopper.
+    log.warning("OpenSearch unreachable for %s %s: %s", request.method, request.url.path, exc)
+    return _unavailable("search backend unavailable, retry shortly")
+
+
+async def _on_transport_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TransportError)
+    if "index_not_found_exception" in str(exc):
+        return _unavailable(MISSING_INDEX)
+    log.error("OpenSearch error for %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc.status_code, int) and exc.status_code in (429, 502, 503, 504):
+        return _unavailable("search backend overloaded or unavailable, retry shortly")
+    return _bad_gateway()
+
+
+async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VindbaarError)
+    if isinstance(exc, BackendUnavailable):
+        return _unavailable(str(exc))
+    if isinstance(exc, SearchFailed) and exc.index_missing:
+        return _unavailable(MISSING_INDEX)
+    if isinstance(exc, NotFound):
+        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+    if isinstance(exc, Conflict):
+        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
+    if isinstance(exc, InvalidInput):
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+    if isinstance(exc, BackendError):
+        log.error("OpenSearch refused a request for %s %s: %s", request.method, request.url.path, exc)
+        return _bad_gateway()
+    log.error("unexpected error for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(status_code=status.HTTP_500_INTERNAL_SERVER_ERROR, content={"detail": str(exc)})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(OpenSearchConnectionError, _on_connection_error)
+    app.add_exception_handler(TransportError, _on_transport_error)
+    app.add_exception_handler(VindbaarError, _on_vindbaar_error)

@@ -1,0 +1,65 @@
+"""`POST /events`: what shoppers do, as shop frontends send it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, ValidationError
+
+from reranker.events import MAX_EVENTS_PER_REQUEST, Event
+from search.http.deps import BehaviourDep, EngineDep, SearchKeyDep
+
+router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
+
+
+class EventBatch(BaseModel):
+    """Events in the order they happened (or any order: each carries its timestamp)."""
+
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
+
+
+class EventRejected(BaseModel):
+    """An event that was not stored, by its position in the batch."""
+
+    index: int
+    field: str
+    reason: str
+
+
+class EventsReport(BaseModel):
+    """What became of a batch. Stored events are durable when this answer arrives."""
+
+    stored: int
+    duplicates: int = Field(description="Events whose event_id was stored before (a retry): not counted again.")
+    skipped_no_consent: int = Field(description="Events of shoppers without recorded consent: not stored.")
+    rejected: list[EventRejected]
+    unknown_products: list[str] = Field(description="Stored, but the product is not in the catalog.")
+
+
+@router.post("/events", summary="Record shopper behaviour (UBI-style events)")
+def post_events(batch: EventBatch, store: BehaviourDep, engine: EngineDep) -> EventsReport:
+    """Validate each event, store the valid ones idempotently, update the shoppers' profiles."""
+    events: list[Event] = []
+    positions: list[int] = []
+    rejected: list[EventRejected] = []
+    for index, raw in enumerate(batch.events):
+        try:
+            events.append(Event.model_validate(raw))
+            positions.append(index)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            rejected.append(EventRejected(index=index, field=".".join(map(str, error["loc"])) or "-",
+                                          reason=error["msg"]))  # fmt: skip
+    weights = engine.merchandising().weights.event_weights
+    report = store.ingest(events, weights) if events else None
+    if report is not None:
+        rejected += [EventRejected(index=positions[i], field="timestamp", reason="older than the retention period")
+                     for i in report.expired]  # fmt: skip
+    return EventsReport(
+        stored=report.stored if report else 0,
+        duplicates=report.duplicates if report else 0,
+        skipped_no_consent=report.skipped_no_consent if report else 0,
+        rejected=sorted(rejected, key=lambda r: r.index),
+        unknown_products=report.unknown_products if report else [],
+    )

@@ -1,0 +1,95 @@
+"""Public routes: `/search` (GET for links, POST for complex filters) and `/autocomplete`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH
+from search.http.deps import EngineDep, SearchKeyDep
+from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
+from search.results import AutocompleteResponse, SearchResponse
+from search.service import search, suggest
+
+router = APIRouter(tags=["search"], dependencies=[SearchKeyDep])
+
+
+def _attributes(pairs: list[str]) -> dict[str, list[str]]:
+    parsed: dict[str, list[str]] = {}
+    for position, pair in enumerate(pairs):
+        name, sep, value = pair.partition(":")
+        if not sep or not name.strip() or not value.strip():
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("query", "attr", position),
+                        "input": pair,
+                        "msg": "expected NAME:VALUE, e.g. color:black",
+                    }
+                ]
+            )
+        parsed.setdefault(name.strip(), []).append(value.strip())
+    return parsed
+
+
+@router.get("/search", summary="Search the catalog")
+def search_get(
+    engine: EngineDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, examples=["koptelefoon"])] = "",
+    brand: Annotated[list[str], Query(description="Brand filter (repeatable, OR-ed).")] = [],  # noqa: B006
+    category: Annotated[list[str], Query(description="Category path prefix (repeatable).")] = [],  # noqa: B006
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    in_stock: bool | None = None,
+    attr: Annotated[list[str], Query(description="Attribute filter NAME:VALUE (repeatable).")] = [],  # noqa: B006
+    facets: Annotated[list[str], Query(description="Facets to count.")] = list(DEFAULT_FACETS),  # noqa: B006
+    sort: SortOrder | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    highlight: bool = True,
+    locale: str | None = None,
+    user_id: str | None = None,
+    session_id: str | None = None,
+    explain: bool = False,
+    correct: bool = True,
+) -> SearchResponse:
+    """Hybrid (lexical + semantic) search with filters, disjunctive facets, sorting and paging."""
+    raw = {
+        "q": q, "filters": {"brand": brand, "category": category, "price_min": price_min, "price_max": price_max,
+                            "in_stock": in_stock, "attributes": _attributes(attr)},
+        "facets": facets, "sort": sort, "page": page, "size": size, "highlight": highlight, "locale": locale,
+        "user_id": user_id, "session_id": session_id, "explain": explain, "correct": correct,
+    }  # fmt: skip
+    try:
+        params = SearchParams.model_validate(raw)
+    except ValidationError as exc:
+        # Name the query parameter, as FastAPI does for the ones it checks itself.
+        errors = [{**e, "loc": ("query", *_query_loc(e["loc"]))} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
+    return search(engine, params)
+
+
+def _query_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    if loc and loc[0] == "filters":
+        return loc[1:] if len(loc) > 1 else ("filters",)
+    return loc or ("page",)
+
+
+@router.post("/search", summary="Search the catalog (JSON body)")
+def search_post(params: SearchParams, engine: EngineDep) -> SearchResponse:
+    """The same search, with filters as a JSON body (many attribute filters, long lists)."""
+    return search(engine, params)
+
+
+@router.get("/autocomplete", summary="As-you-type suggestions")
+def autocomplete_get(
+    engine: EngineDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_AUTOCOMPLETE_LENGTH, examples=["koptelefon"])],
+    size: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> AutocompleteResponse:
+    """Query completions, top products, matching categories and brands for what has been typed so far."""
+    return suggest(engine, q, size)

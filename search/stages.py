@@ -1,0 +1,265 @@
+"""The stages of one search, each a short function: plan → retrieve → rank → page → respond.
+
+`search.service.search` runs them in order. Each takes what the stages before it produced and returns
+a new value; only `retrieve` and `page` talk to OpenSearch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from reranker.candidates import Candidate, RerankContext
+from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan_rules
+from reranker.merchandising.rules import MerchConfig
+from reranker.profiles import Profile
+from search.engine import Merchandising, SearchEngine
+from search.facets import parse_facets
+from search.fusion import reciprocal_rank_fusion
+from search.params import SearchParams, SortOrder
+from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
+from search.results import ScoreExplain, SearchItem, SearchResponse
+from vindbaar import schema
+from vindbaar.errors import SearchFailed
+from vindbaar.synonyms import SynonymRule, expand
+
+#: OpenSearch highlight fragments per field.
+Highlight = Mapping[str, list[str]]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How this one search runs: its parameters, the config and rules that hold, who is searching."""
+
+    params: SearchParams  # with the sort order resolved
+    text: str
+    correction: str | None  # the query with unknown words corrected (computed once per search)
+    window: int
+    merchandising: Merchandising
+    synonyms: list[SynonymRule]
+    profile: Profile | None
+    rules: RulePlan
+    clauses: RuleClauses
+
+    @property
+    def hybrid(self) -> bool:
+        """Relevance-ranked text search: lexical and semantic lists fused (else OpenSearch orders the page)."""
+        return bool(self.text) and self.params.sort is SortOrder.relevance
+
+    @property
+    def with_features(self) -> bool:
+        """Whether the candidates need their doc values (for the reranker or for boost rules)."""
+        return self.profile is not None or bool(self.rules.boosts)
+
+
+def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None = None) -> SearchPlan:
+    """Resolve the config (`draft` replaces the live one: the admin preview), the sort, the shopper's
+    profile, the spelling correction and the rules that hold."""
+    merchandising = engine.merchandising(draft)
+    if params.sort is None:
+        params = params.model_copy(update={"sort": SortOrder(merchandising.config.ranking.default_sort)})
+    text = params.q.strip()
+    profile = None
+    if text and engine.behaviour is not None and (params.user_id or params.session_id):
+        profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
+    rules = plan_rules(merchandising.config, text, params.filters.category, datetime.now(UTC),
+                       returning=profile is not None)  # fmt: skip
+    return SearchPlan(
+        params=params,
+        text=text,
+        correction=engine.vocabulary.get().correct(text) if text else None,
+        window=max(engine.settings.fusion_window, params.offset + params.size),
+        merchandising=merchandising,
+        synonyms=engine.synonyms_for(merchandising),
+        profile=profile,
+        rules=rules,
+        clauses=RuleClauses.of(rules.filters, rules.hides),
+    )
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The raw answers: the lexical list (with facets), and for hybrid searches the kNN and taste lists."""
+
+    lexical: dict[str, Any]
+    semantic: dict[str, Any] | None = None
+    taste: dict[str, Any] | None = None
+    corrected: str | None = None  # set when the spelling-corrected query found more and was used
+
+    @property
+    def lexical_total(self) -> int:
+        return int(self.lexical["hits"]["total"]["value"])
+
+
+def _lexical_body(plan: SearchPlan, text: str) -> dict[str, Any]:
+    body = build_search_body(plan.params, plan.window, expand(text, plan.synonyms), text=text, rules=plan.clauses)
+    return with_features(body) if plan.hybrid and plan.with_features else body
+
+
+def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
+    """One round trip for the lexical, kNN and taste lists; a lexical retry with the corrected query
+    when too little matched (the kNN side already used the corrected text)."""
+    index, timeout = engine.names.products, engine.settings.search_timeout_s
+    lexical = _lexical_body(plan, plan.text)
+    if not plan.hybrid:
+        retrieval = Retrieval(engine.client.search(index=index, body=lexical, request_timeout=timeout))
+    else:
+        # Fuzzy matching copes with typos, embeddings do not: the kNN side gets the spelling-corrected text,
+        # and its first synonym (merchandisers add synonyms for words the model does not know).
+        vector_text = plan.correction or plan.text
+        alternatives = expand(vector_text, plan.synonyms)
+        vector = engine.embedder.embed(f"{vector_text} {alternatives[0]}" if alternatives else vector_text)
+        semantic = build_semantic_body(plan.params, vector, plan.window, plan.clauses)
+        body = [
+            {"index": index},
+            lexical,
+            {"index": index},
+            with_features(semantic) if plan.with_features else semantic,
+        ]
+        taste = plan.profile.taste_vector() if plan.profile is not None else None
+        if taste is not None:
+            # The taste neighbours within the same filters, in the same round trip: their scores give the
+            # reranker each candidate's similarity to the shopper's taste (0 for those not among them).
+            body += [{"index": index}, build_semantic_body(plan.params, taste, plan.window, plan.clauses)]
+        answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
+        for answer in answers:
+            if "error" in answer:
+                raise SearchFailed(answer["error"])
+        retrieval = Retrieval(answers[0], answers[1], answers[2] if len(answers) > 2 else None)
+    if (plan.text and plan.params.correct and plan.correction is not None
+            and retrieval.lexical_total < engine.settings.correction_min_hits):  # fmt: skip
+        retry = engine.client.search(index=index, body=_lexical_body(plan, plan.correction), request_timeout=timeout)
+        if int(retry["hits"]["total"]["value"]) > retrieval.lexical_total:
+            return Retrieval(retry, retrieval.semantic, retrieval.taste, corrected=plan.correction)
+    return retrieval
+
+
+def rank(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> list[Candidate]:
+    """Fuse the lists, apply boost rules, personalize, then put pinned products in their slots."""
+    assert retrieval.semantic is not None, "rank() is for hybrid searches"
+    weights = plan.merchandising.weights
+    candidates = _fuse({"lexical": weights.lexical, "semantic": weights.semantic},
+                       retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
+    candidates = apply_boosts(candidates, plan.rules)
+    # Lucene's cosine score is (1 + cos) / 2.
+    taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
+    taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
+    params = plan.params
+    context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
+                            plan.profile, taste, weights.personalization_strength)  # fmt: skip
+    return apply_pins(engine.reranker.rerank(candidates, context), plan.rules)
+
+
+def _fuse(
+    weights: Mapping[str, float], lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
+) -> list[Candidate]:
+    fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
+    return [
+        Candidate(
+            hit.id,
+            {(schema.BRAND if key == schema.BRAND_KEYWORD else key): value for key, value in hit.source.items()},
+            hit.score,
+            {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
+        )
+        for hit in fused
+    ]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The results shown, their highlights and how many there are in all."""
+
+    items: list[Candidate]
+    highlights: dict[str, Highlight]
+    total: int
+
+
+def page(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, ranked: list[Candidate] | None) -> Page:
+    """The requested page: of `ranked` with its documents fetched (hybrid), or as OpenSearch sorted it."""
+    if ranked is None:
+        hits = retrieval.lexical["hits"]["hits"]
+        return Page([Candidate(str(h["_id"]), dict(h["_source"]), float(h.get("_score") or 0.0), {}) for h in hits],
+                    {str(h["_id"]): h["highlight"] for h in hits if "highlight" in h},
+                    retrieval.lexical_total)  # fmt: skip
+    shown = ranked[plan.params.offset : plan.params.offset + plan.params.size]
+    items, highlights = _with_documents(engine, shown, plan)
+    # `total` counts what matches the words (as the facets do); with no word match, the semantic neighbours.
+    return Page(items, highlights, retrieval.lexical_total or len(ranked))
+
+
+def _with_documents(
+    engine: SearchEngine, shown: list[Candidate], plan: SearchPlan
+) -> tuple[list[Candidate], dict[str, Highlight]]:
+    """Fill in the page's stored fields and fetch its highlights (one request); products deleted meanwhile
+    drop out."""
+    if not shown:
+        return shown, {}
+    body = build_page_body([c.id for c in shown], plan.params, plan.correction or plan.text, plan.clauses)
+    answer = engine.client.search(index=engine.names.products, body=body,
+                                  request_timeout=engine.settings.search_timeout_s)  # fmt: skip
+    found = {str(hit["_id"]): hit for hit in answer["hits"]["hits"]}
+    filled: list[Candidate] = []
+    for candidate in shown:
+        hit = found.get(candidate.id)
+        if hit is not None:
+            candidate.source = {**candidate.source, **hit["_source"]}
+            filled.append(candidate)
+    return filled, {doc_id: hit["highlight"] for doc_id, hit in found.items() if "highlight" in hit}
+
+
+def respond(plan: SearchPlan, retrieval: Retrieval, result: Page, took_ms: float) -> SearchResponse:
+    """The response: items, facets, what the rules did, and how the search ran."""
+    params, rules = plan.params, plan.rules
+    mode: Literal["hybrid", "lexical", "browse"] = "browse"
+    if plan.text:
+        mode = "hybrid" if retrieval.semantic is not None else "lexical"
+    conflicts = list(rules.conflicts)
+    if mode != "hybrid" and (rules.pins or rules.boosts):
+        # Sorted and browsed pages come ordered from OpenSearch: the shopper chose the order.
+        conflicts.append("pins and boosts apply to relevance-ranked searches only; not applied here")
+    return SearchResponse(
+        query_id=uuid.uuid4().hex,
+        query=params.q,
+        corrected_query=retrieval.corrected,
+        total=result.total,
+        page=params.page,
+        size=params.size,
+        items=[_item(c, result.highlights.get(c.id), params.explain) for c in result.items],
+        facets=parse_facets(retrieval.lexical.get("aggregations", {}), params),
+        mode=mode,
+        personalized=plan.profile is not None and mode == "hybrid",
+        banners=rules.banners,
+        rules_applied=rules.applied,
+        rule_conflicts=conflicts,
+        config_version=plan.merchandising.version,
+        took_ms=took_ms,
+    )
+
+
+def _item(candidate: Candidate, highlight: Highlight | None, explain: bool) -> SearchItem:
+    source = candidate.source
+    return SearchItem(
+        id=candidate.id,
+        title=source.get("title", ""),
+        brand=source.get("brand"),
+        price=source.get("price"),
+        currency=source.get("currency"),
+        image_url=source.get("image_url"),
+        url=source.get("url"),
+        category_path=source.get("category_path"),
+        in_stock=source.get("in_stock"),
+        score=round(candidate.score, 6),
+        highlight={name: " … ".join(parts) for name, parts in highlight.items()} if highlight else None,
+        explain=_explain(candidate) if explain else None,
+    )
+
+
+def _explain(candidate: Candidate) -> ScoreExplain:
+    details = dict(candidate.explain)
+    details.setdefault("lexical_rank", None)
+    details.setdefault("semantic_rank", None)
+    details.setdefault("fused_score", candidate.score)
+    return ScoreExplain.model_validate(details)

@@ -1,0 +1,113 @@
+"""Profiles and the personalizing reranker: pure logic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reranker.candidates import Candidate, RerankContext
+from reranker.personalization import PersonalizationConfig, PersonalizedReranker, constrained_order
+from reranker.profiles import ProductFeatures, Profile
+from vindbaar.schema import price_band
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+DAY = 86400.0
+STRENGTH = 0.3  # a moderate personalization strength, as a merchandiser would set it
+SONY = ProductFeatures("p1", brand="Sony", category_ancestors=("Electronics", "Electronics > Audio",
+                       "Electronics > Audio > Headphones"), attribute_pairs=("color=black",), price=120.0,
+                       embedding=(1.0, 0.0))  # fmt: skip
+
+
+def test_a_click_counts_for_the_category_and_a_little_for_its_ancestors() -> None:
+    profile = Profile("user:u", T0)
+    profile.add(SONY, 1.0, T0, 14 * DAY)
+    assert profile.weights["category"] == {
+        "Electronics > Audio > Headphones": 1.0, "Electronics > Audio": 0.5, "Electronics": 0.25,
+    }  # fmt: skip
+    assert profile.weights["price_band"] == {"100-250": 1.0}
+    assert profile.taste_vector() == [1.0, 0.0]
+
+
+def test_weights_halve_after_one_half_life_and_late_events_count_as_aged() -> None:
+    profile = Profile("user:u", T0)
+    profile.add(SONY, 4.0, T0, 14 * DAY)
+    profile.decay_to(T0 + timedelta(days=14), 14 * DAY)
+    assert profile.weights["brand"]["Sony"] == pytest.approx(2.0)
+    profile.add(SONY, 4.0, T0, 14 * DAY)  # arrives late: it happened a half-life ago
+    assert profile.weights["brand"]["Sony"] == pytest.approx(4.0)
+
+
+def test_a_session_merges_into_the_user() -> None:
+    user, session = Profile("user:u", T0), Profile("session:s", T0)
+    session.add(SONY, 5.0, T0, DAY)
+    session.purchased.append("p1")
+    user.merge(session, DAY)
+    assert user.weights["brand"]["Sony"] == pytest.approx(5.0)
+    assert user.events == 1 and user.purchased == ["p1"]
+
+
+@pytest.mark.parametrize(
+    ("price", "band"), [(10, "0-25"), (25, "25-50"), (999, "500-1000"), (5000, "1000-"), (None, None)]
+)
+def test_price_bands(price: float | None, band: str | None) -> None:
+    assert price_band(price) == band
+
+
+def _candidates() -> list[Candidate]:
+    brands = ["Bose", "Bose", "JBL", "Bose", "Sony", "JBL", "Sony", "Bose"]
+    return [Candidate(f"c{i}", {"brand": [brand], "price": [100.0]}, 1.0 - i * 0.01,
+                      {"fused_score": 1.0 - i * 0.01}) for i, brand in enumerate(brands)]  # fmt: skip
+
+
+def _sony_fan() -> Profile:
+    profile = Profile("user:u", datetime.now(UTC))
+    profile.add(SONY, 5.0, datetime.now(UTC), 14 * DAY)
+    return profile
+
+
+def test_no_profile_means_no_change() -> None:
+    candidates = _candidates()
+    assert PersonalizedReranker().rerank(candidates, RerankContext("q")) == candidates
+
+
+def test_the_preferred_brand_rises_and_the_boost_is_explained() -> None:
+    ranked = PersonalizedReranker().rerank(_candidates(), RerankContext("q", profile=_sony_fan(), strength=STRENGTH))
+    assert [c.id for c in ranked[:2]] == ["c4", "c6"]
+    explain = ranked[0].explain["personalization"]
+    assert explain["brand"] == 1.0 and explain["base_rank"] == 5 and explain["rank"] == 1 and explain["boost"] > 0
+
+
+def test_no_item_moves_further_than_the_cap() -> None:
+    config = PersonalizationConfig(max_shift=2)
+    ranked = PersonalizedReranker(config).rerank(_candidates(), RerankContext("q", profile=_sony_fan(), strength=1.0))
+    moves = [abs(c.explain["personalization"]["rank"] - c.explain["personalization"]["base_rank"]) for c in ranked]
+    assert max(moves) == 2
+
+
+def test_diversity_keeps_one_brand_from_taking_the_whole_top() -> None:
+    finals = [0.1, 0.2, 0.9, 0.8, 0.7, 0.6]
+    brands = ["A", "B", "C", "C", "C", "C"]
+    order = constrained_order(finals, brands, max_shift=10, window=4, max_per_brand=2)
+    assert [brands[i] for i in order[:4]].count("C") == 2
+
+
+def test_diversity_does_not_break_a_top_that_was_one_brand_already() -> None:
+    brands = ["C", "C", "C", "A"]
+    order = constrained_order([0.9, 0.8, 0.7, 0.1], brands, max_shift=10, window=4, max_per_brand=1)
+    assert order == [0, 1, 2, 3]
+
+
+def test_purchased_products_can_be_demoted() -> None:
+    profile = _sony_fan()
+    profile.purchased.append("c4")
+    config = PersonalizationConfig(demote_purchased=True)
+    ranked = PersonalizedReranker(config).rerank(_candidates(), RerankContext("q", profile=profile, strength=STRENGTH))
+    assert [c.id for c in ranked].index("c4") > 4
+
+
+def test_a_stored_profile_reads_back_the_same() -> None:
+    profile = _sony_fan()
+    doc = {"updated_at": profile.updated_at.isoformat(), "events": profile.events, "state": profile.to_state()}
+    again = Profile.from_document("user:u", doc)
+    assert again.weights == profile.weights and again.taste_vector() == pytest.approx(profile.taste_vector())

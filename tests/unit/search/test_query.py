@@ -1,0 +1,133 @@
+"""Query bodies built by pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from search.facets import build_facet_aggs
+from search.params import MAX_RESULT_WINDOW, SearchParams, SortOrder
+from search.query import (
+    DEFAULT_FIELDS,
+    FUZZY_FIELDS,
+    PREFIX_FIELDS,
+    build_knn_query,
+    build_lexical_query,
+    build_search_body,
+    build_semantic_body,
+    fields_for_locale,
+)
+from vindbaar.filters import ProductFilter
+
+
+def test_lexical_query_is_exact_fuzzy_and_prefix_on_the_right_fields() -> None:
+    body = build_lexical_query("iphnoe", size=5)
+    assert body["size"] == 5
+    exact, fuzzy, prefix = body["query"]["bool"]["should"]
+    assert exact["multi_match"] == {
+        "query": "iphnoe", "fields": list(DEFAULT_FIELDS), "type": "most_fields", "minimum_should_match": "3<75%",
+    }  # fmt: skip
+    assert fuzzy["multi_match"]["fields"] == list(FUZZY_FIELDS)
+    assert fuzzy["multi_match"]["fuzziness"] == "AUTO" and fuzzy["multi_match"]["max_expansions"] == 10
+    assert prefix["multi_match"] == {
+        "query": "iphnoe", "fields": list(PREFIX_FIELDS), "type": "bool_prefix", "operator": "and",
+    }  # fmt: skip
+    assert body["query"]["bool"]["minimum_should_match"] == 1
+
+
+def test_long_descriptive_queries_are_not_fuzzy_so_they_stay_under_the_clause_limit() -> None:
+    text = "push to talk handheld microphone with phone plug also for speco 600 ohm impedance"
+    clauses = build_lexical_query(text)["query"]["bool"]["should"]
+    assert all("fuzziness" not in clause["multi_match"] for clause in clauses)
+
+
+def test_title_outweighs_brand_category_and_description() -> None:
+    boosts = {f.split("^")[0]: float(f.split("^")[1]) if "^" in f else 1.0 for f in DEFAULT_FIELDS}
+    assert boosts["title"] > boosts["brand"] > boosts["category_path"] > boosts["description"]
+
+
+def test_knn_query_targets_the_embedding_field_with_k() -> None:
+    body = build_knn_query([0.1, 0.2], k=7)
+    assert body["size"] == 7
+    assert body["query"] == {"knn": {"embedding": {"vector": [0.1, 0.2], "k": 7}}}
+
+
+def test_synonym_alternatives_are_extra_should_clauses_below_the_typed_query() -> None:
+    should = build_lexical_query("sony koptelefoon", alternatives=["sony headphones"])["query"]["bool"]["should"]
+    assert should[-1]["multi_match"]["query"] == "sony headphones"
+    assert should[-1]["multi_match"]["boost"] < 1
+
+
+def test_filters_are_grouped_per_facet_and_category_paths_normalised() -> None:
+    groups = ProductFilter(
+        brand=["Sony"], category=["Electronics>Audio"], price_min=10, in_stock=True, attributes={"Color": ["Black"]}
+    ).clause_groups()
+    assert groups == {
+        "brand": [{"terms": {"brand.keyword": ["Sony"]}}],
+        "category": [{"terms": {"category_ancestors": ["Electronics > Audio"]}}],
+        "price": [{"range": {"price": {"gte": 10}}}],
+        "in_stock": [{"term": {"in_stock": True}}],
+        "attributes:color": [{"terms": {"attribute_pairs": ["color=black"]}}],
+    }
+
+
+def test_each_facet_is_counted_under_every_filter_but_its_own() -> None:
+    filters = ProductFilter(brand=["Sony"], in_stock=True, attributes={"color": ["black"]})
+    aggs = build_facet_aggs(["brand", "in_stock", "attributes"], filters)
+    brand_filters = aggs["brand"]["filter"]["bool"]["filter"]
+    assert {"terms": {"brand.keyword": ["Sony"]}} not in brand_filters
+    assert {"term": {"in_stock": True}} in brand_filters
+    color_filters = aggs["attributes:color"]["filter"]["bool"]["filter"]
+    assert {"terms": {"attribute_pairs": ["color=black"]}} not in color_filters
+    assert aggs["attributes:color"]["aggs"]["values"]["terms"]["include"] == "color=.*"
+
+
+def test_filters_go_to_post_filter_so_facets_see_the_unfiltered_matches() -> None:
+    body = build_search_body(SearchParams(q="headphones", filters=ProductFilter(brand=["Bose"])), window=100)
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"brand.keyword": ["Bose"]}}]}}
+    assert "brand" in body["aggs"]
+
+
+def test_relevance_search_fetches_the_fusion_window_and_sorted_search_pages_in_opensearch() -> None:
+    relevance = build_search_body(SearchParams(q="lamp", page=3, size=10), window=100)
+    assert (relevance["from"], relevance["size"]) == (0, 100)
+    assert "sort" not in relevance
+    by_price = build_search_body(SearchParams(q="lamp", page=3, size=10, sort=SortOrder.price_asc), window=100)
+    assert (by_price["from"], by_price["size"]) == (20, 10)
+    assert by_price["sort"][0] == {"price": "asc"}
+
+
+def test_empty_query_browses_best_sellers_first() -> None:
+    body = build_search_body(SearchParams(q="  "), window=100)
+    assert body["query"] == {"match_all": {}}
+    assert body["sort"][0] == {"popularity": "desc"}
+    assert "highlight" not in body
+
+
+def test_locale_boosts_its_language_field_and_documents() -> None:
+    assert "title.nl^3" in fields_for_locale("nl-NL")
+    assert fields_for_locale("fr") == list(DEFAULT_FIELDS)
+    body = build_search_body(SearchParams(q="fiets", locale="nl"), window=50)
+    assert body["query"]["bool"]["should"] == [{"term": {"locale": {"value": "nl", "boost": 0.3}}}]
+
+
+def test_semantic_request_applies_the_filters_inside_the_knn_search() -> None:
+    body = build_semantic_body(SearchParams(q="x", filters=ProductFilter(in_stock=True)), [0.5], window=40)
+    knn: dict[str, Any] = body["query"]["knn"]["embedding"]
+    assert knn["k"] == 40
+    assert knn["filter"] == {"bool": {"filter": [{"term": {"in_stock": True}}]}}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"size": 101}, "size"), ({"q": "x" * 201}, "q"), ({"facets": ["colour"]}, "facets"), ({"page": 0}, "page")],
+)
+def test_out_of_range_parameters_are_rejected_naming_the_field(params: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        SearchParams.model_validate(params)
+
+
+def test_paging_deeper_than_the_result_window_is_rejected() -> None:
+    with pytest.raises(ValueError, match=str(MAX_RESULT_WINDOW)):
+        SearchParams(page=11, size=100)

@@ -1,0 +1,46 @@
+"""The names of the OpenSearch indices and aliases that belong to one shop, built in one place.
+
+Everything a shop has hangs off its product alias (``VINDBAAR_INDEX_ALIAS``, default ``products``):
+
+    products                 alias of the live product index (``products-<timestamp>`` behind it)
+    products_suggestions     alias of the autocomplete suggestions and spelling vocabulary
+    products_config          merchandising config versions
+    products_events          shopper behaviour events
+    products_profiles        shopper profiles and consent records
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """The indices of the shop whose product alias is `alias`."""
+
+    alias: str
+
+    @property
+    def products(self) -> str:
+        """The alias searches and catalog writes go to."""
+        return self.alias
+
+    @property
+    def suggestions(self) -> str:
+        """The alias of the suggestions index (autocomplete and the spelling vocabulary)."""
+        return f"{self.alias}_suggestions"
+
+    @property
+    def config(self) -> str:
+        """The index of merchandising config versions."""
+        return f"{self.alias}_config"
+
+    @property
+    def events(self) -> str:
+        """The index of behaviour events."""
+        return f"{self.alias}_events"
+
+    @property
+    def profiles(self) -> str:
+        """The index of shopper profiles (and consent records)."""
+        return f"{self.alias}_profiles"

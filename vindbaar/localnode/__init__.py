@@ -1,5 +1,0 @@
-"""A local OpenSearch node built from OpenSearch's Maven Central artifacts (no Docker needed)."""
-
-from vindbaar.localnode.node import LocalNode, NodeInfo
-
-__all__ = ["LocalNode", "NodeInfo"]
