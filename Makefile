@@ -5,7 +5,7 @@ export VINDBAAR_VENV := $(VENV)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint layout
 setup:
 	@bash scripts/bootstrap.sh
 
@@ -15,10 +15,14 @@ run: setup
 test: setup
 	$(VENV)/bin/python -m pytest
 
-lint: setup
+lint: setup layout
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# The layout's import rules and module sizes (ARCHITECTURE.md); needs nothing installed.
+layout:
+	python3 scripts/check_layout.py
 
 .PHONY: bench-indexing
 bench-indexing: setup

@@ -35,6 +35,7 @@ from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from vindbaar.client import create_client
 from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.errors import BackendUnavailable, SearchFailed
 from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 from vindbaar.settings import Settings
@@ -115,7 +116,7 @@ def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -
         responses = client.msearch(body=body)["responses"]
         failed = [r["error"] for r in responses if "error" in r]
         if failed:
-            raise RuntimeError(f"query {text!r} failed: {json.dumps(failed[0])[:600]}")
+            raise SearchFailed(f"query {text!r}: {json.dumps(failed[0])[:600]}")
         lexical, semantic = (r["hits"]["hits"] for r in responses)
         fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic})
         rankings = {"lexical": [h["_id"] for h in lexical], "vector": [h["_id"] for h in semantic],
@@ -193,7 +194,7 @@ def start_api(
             pass
         time.sleep(0.5)
     process.kill()
-    raise RuntimeError("the API did not become healthy within 120 s")
+    raise BackendUnavailable("the API did not become healthy within 120 s")
 
 
 def latency(

@@ -11,9 +11,9 @@ from vindbaar import schema
 from vindbaar.mappings import load_index_body, mapping_version
 
 
-def new_index_name(alias: str, now: datetime | None = None) -> str:
+def new_index_name(alias: str) -> str:
     """A fresh versioned name such as ``products-20261123t094501123456``."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dt%H%M%S%f")
+    stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
     return f"{alias}-{stamp}"
 
 
@@ -54,10 +54,10 @@ def finish_bulk_load(client: OpenSearch, name: str, replicas: int, refresh_inter
     client.indices.refresh(index=name)
 
 
-def mark_activated(client: OpenSearch, name: str, when: datetime | None = None) -> None:
+def mark_activated(client: OpenSearch, name: str) -> None:
     """Record in the index's mapping `_meta` that it went live (rollback only returns to such indices)."""
     meta = client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
-    meta["activated_at"] = (when or datetime.now(UTC)).isoformat()
+    meta["activated_at"] = datetime.now(UTC).isoformat()
     client.indices.put_mapping(index=name, body={"_meta": meta})
 
 

@@ -1,8 +1,9 @@
 """Vindbaar: personalized on-site search for web shops.
 
-This package holds what the write path (`indexer`), the personalization layer
-(`reranker`) and the query service (`search`) share: settings, the OpenSearch
-client factory, the embedder, the product model and the local OpenSearch node.
+This package is the shared ground of the write path (`indexer`), the ranking logic
+(`reranker`) and the search engine (`search`): settings, the OpenSearch client, index
+names, the product model and document schema, the filter model, the embedder, synonyms
+and the error hierarchy. It imports none of them (see ARCHITECTURE.md).
 """
 
 __version__ = "0.1.0"

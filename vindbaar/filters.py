@@ -75,7 +75,7 @@ class ProductFilter(BaseModel):
     def _attribute_pairs(self) -> dict[str, list[str]]:
         """Stored ``name=value`` pairs per lower-cased attribute name ("Color" and "color" are one group)."""
         by_name: dict[str, list[str]] = {}
-        for name, values in sorted(self.attributes.items()):
+        for name, values in sorted(self.attributes.items(), key=lambda item: item[0].lower()):
             by_name.setdefault(name.lower(), []).extend(schema.attribute_pair(name, value) for value in values)
         return by_name
 
