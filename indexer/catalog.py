@@ -32,12 +32,16 @@ class FieldMapping(BaseModel):
     Attributes:
         root: take the product from this key of each row (e.g. ``"fields"`` for Vespa feed files).
         rename: shop column → our field; a dotted target such as ``"attributes.color"`` nests.
-        defaults: values for fields a row does not have (e.g. ``{"currency": "INR"}``).
-        price_divisor: divide prices by this (``100`` for prices in cents).
+        compose: our field → shop columns whose non-blank values make it up, in order: a category path
+            for ``categories`` (``{"categories": ["category", "sub_category", "type"]}``), else joined
+            with spaces.
+        defaults: values for fields a row does not have or leaves blank (e.g. ``{"currency": "INR"}``).
+        price_divisor: divide prices by this (``100`` for prices in cents), numeric strings (CSV) too.
     """
 
     root: str | None = None
     rename: dict[str, str] = Field(default_factory=dict)
+    compose: dict[str, list[str]] = Field(default_factory=dict)
     defaults: dict[str, Any] = Field(default_factory=dict)
     price_divisor: float = Field(default=1.0, gt=0)
 
@@ -47,17 +51,46 @@ class FieldMapping(BaseModel):
             inner = row.get(self.root)
             row = inner if isinstance(inner, dict) else {}
         out: dict[str, Any] = dict(self.defaults)
+        composed = {column for columns in self.compose.values() for column in columns}
         for key, value in row.items():
+            if key in composed:
+                continue
             target = self.rename.get(key, key)
+            if _blank(value) and (target in out or "." in target):
+                continue  # a blank cell is no value: it never overrides a default
             if "." in target:
                 parent, child = target.split(".", 1)
-                if value not in (None, ""):
-                    out.setdefault(parent, {})[child] = value
+                out.setdefault(parent, {})[child] = value
             else:
                 out[target] = value
-        if self.price_divisor != 1.0 and isinstance(out.get("price"), int | float):
-            out["price"] = round(out["price"] / self.price_divisor, 4)
+        for target, columns in self.compose.items():
+            parts = [str(row[column]).strip() for column in columns if not _blank(row.get(column))]
+            if parts:
+                out[target] = parts if target == "categories" else " ".join(parts)
+        if self.price_divisor != 1.0:
+            price = _number(out.get("price"))
+            if price is not None:
+                out["price"] = round(price / self.price_divisor, 4)
         return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: Any) -> float | None:
+    """A price as a number: numbers as they are, numeric strings (as CSV cells are) parsed; else None
+    (validation then reports the field)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,16 @@ def _mapping(args: argparse.Namespace) -> FieldMapping:
         except (OSError, ValueError) as exc:
             raise CatalogFormatError(f"{args.map_file}: cannot read field mapping: {exc}") from exc
     rename = dict(data.get("rename", {}))
+    compose = dict(data.get("compose", {}))
     for pair in args.map or []:
-        source, sep, target = pair.partition("=")
-        if not sep or not source or not target:
-            raise CatalogFormatError(f"--map {pair!r}: expected SHOP_FIELD=OUR_FIELD")
-        rename[source] = target
+        source, sep, target = pair.rpartition("=")
+        columns = [column.strip() for column in source.split(",")]
+        if not sep or not target or not all(columns):
+            raise CatalogFormatError(f"--map {pair!r}: expected SHOP_FIELD=OUR_FIELD or COL1,COL2,...=OUR_FIELD")
+        if len(columns) > 1:
+            compose[target] = columns
+        else:
+            rename[columns[0]] = target
     defaults = dict(data.get("defaults", {}))
     for pair in args.default or []:
         key, sep, value = pair.partition("=")
@@ -54,6 +59,7 @@ def _mapping(args: argparse.Namespace) -> FieldMapping:
         return FieldMapping(
             root=args.root or data.get("root"),
             rename=rename,
+            compose=compose,
             defaults=defaults,
             price_divisor=args.price_divisor or data.get("price_divisor", 1.0),
         )
@@ -183,8 +189,14 @@ def _sample(args: argparse.Namespace, settings: Settings) -> int:
 
 def _add_catalog_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["jsonl", "csv", "json"], help="input format (default: from the suffix)")
-    parser.add_argument("--map", action="append", metavar="SHOP=OURS", help="rename a field (repeatable)")
-    parser.add_argument("--map-file", help='JSON: {"root": …, "rename": {…}, "defaults": {…}, "price_divisor": …}')
+    parser.add_argument(
+        "--map",
+        action="append",
+        metavar="SHOP=OURS",
+        help="rename a field; COL1,COL2,…=OURS composes one (a category path) (repeatable)",
+    )
+    parser.add_argument("--map-file", help='JSON: {"root": …, "rename": {…}, "compose": {…}, "defaults": {…}, '
+                                           '"price_divisor": …}')  # fmt: skip
     parser.add_argument("--root", help="take each product from this key of the row (e.g. fields)")
     parser.add_argument("--default", action="append", metavar="FIELD=VALUE", help="value for a missing field")
     parser.add_argument("--price-divisor", type=float, help="divide prices by this (100 for cents)")

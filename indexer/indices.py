@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,3 +120,26 @@ def clone_for_update(client: OpenSearch, source: str, target: str) -> dict[str, 
         client, index=target, query={"_source": [schema.DOC_HASH], "query": {"match_all": {}}}, size=5000
     )
     return {hit["_id"]: hit["_source"].get(schema.DOC_HASH, "") for hit in hits}
+
+
+def clear_write_blocks(client: OpenSearch, alias: str) -> list[str]:
+    """Lift write blocks left on `alias`'s versioned indices by a reindex that was killed while it held them."""
+    settings = client.indices.get_settings(index=f"{alias}-*", name="index.blocks.write", allow_no_indices=True,
+                                           ignore_unavailable=True)  # fmt: skip
+    blocked = [name for name, body in settings.items()
+               if str(body.get("settings", {}).get("index", {}).get("blocks", {}).get("write")) == "true"]  # fmt: skip
+    for name in blocked:
+        client.indices.put_settings(index=name, body={"index.blocks.write": None})
+    return blocked
+
+
+@contextmanager
+def writes_held(client: OpenSearch, indices: Sequence[str]) -> Iterator[None]:
+    """Block writes to `indices` for the duration (writers wait: `indexer.updates`), lifting it even on error."""
+    for name in indices:
+        client.indices.put_settings(index=name, body={"index.blocks.write": True})
+    try:
+        yield
+    finally:
+        for name in indices:
+            client.indices.put_settings(index=name, body={"index.blocks.write": None})

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch, helpers
 
@@ -17,6 +18,7 @@ from indexer.embedding_cache import EmbeddingCache
 from indexer.errors import RollbackImpossible, VerificationFailed
 from indexer.indices import (
     alias_targets,
+    clear_write_blocks,
     clone_for_update,
     create_index,
     finish_bulk_load,
@@ -25,10 +27,14 @@ from indexer.indices import (
     point_alias,
     reusable,
     versioned_indices,
+    writes_held,
 )
+from indexer.journal import WriteJournal
 from indexer.loader import LoadStats, load_products
 from indexer.suggestions import SuggestionsBuild, build_suggestions
+from indexer.updates import replay_writes
 from vindbaar.embedder import Embedder
+from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 
@@ -141,10 +147,15 @@ def reindex(
         opensearchpy exceptions: likewise, the alias is untouched.
     """
     alias = settings.index_alias
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    journal = WriteJournal(client, IndexNames(alias))
+    journal.prune()
     orphans = delete_orphans(client, alias)
     if orphans:
         log.warning("deleted %d index(es) left by an interrupted reindex: %s", len(orphans), ", ".join(orphans))
+    unblocked = clear_write_blocks(client, alias)
+    if unblocked:
+        log.warning("lifted the write block a killed reindex left on %s", ", ".join(unblocked))
     index = new_index_name(alias)
     model = embedder.model_id if embedder is not None else NO_VECTORS
     live = alias_targets(client, alias)
@@ -170,8 +181,13 @@ def reindex(
         previous = alias_targets(client, alias)
         live_count = int(client.count(index=alias)["count"]) if previous else None
         verify_index(client, index, expected_count(), sample.first, live_count, max_shrink)
+        # Admin writes made while this ran went to the live index: replay them onto the new one, then once more
+        # with the live index's writes held for the moment of the swap, so that none is lost.
+        replay_writes(client, index, journal.since(started_at), embedder, cache)
         mark_activated(client, index)
-        point_alias(client, alias, index)
+        with writes_held(client, previous):
+            replay_writes(client, index, journal.since(started_at), embedder, cache)
+            point_alias(client, alias, index)
     except BaseException:
         # Includes KeyboardInterrupt: the live alias was not touched; drop the partial index.
         client.indices.delete(index=index, ignore_unavailable=True)

@@ -7,6 +7,7 @@ Everything a shop has hangs off its product alias (``VINDBAAR_INDEX_ALIAS``, def
     products_config          merchandising config versions
     products_events          shopper behaviour events
     products_profiles        shopper profiles and consent records
+    products_journal         catalog writes made over the admin API or CLI, replayed by a reindex running meanwhile
 """
 
 from __future__ import annotations
@@ -44,3 +45,8 @@ class IndexNames:
     def profiles(self) -> str:
         """The index of shopper profiles (and consent records)."""
         return f"{self.alias}_profiles"
+
+    @property
+    def journal(self) -> str:
+        """The index of recent catalog writes (a reindex replays those made while it ran)."""
+        return f"{self.alias}_journal"

@@ -107,3 +107,29 @@ def test_flipkart_style_category_tree_string_becomes_a_path() -> None:
     validator = CatalogValidator("f.csv", mapping)
     (product,) = validator.validate(iter_rows("f.csv", text))
     assert product.categories == ["Clothing", "Women's Clothing", "Kurtas"]
+
+
+def test_price_divisor_also_scales_prices_read_as_text_from_csv() -> None:
+    mapping = FieldMapping(price_divisor=100)
+    assert mapping.apply({"price": "129900"})["price"] == 1299.0
+    assert mapping.apply({"price": " 99.5 "})["price"] == 0.995
+    assert mapping.apply({"price": "cheap"})["price"] == "cheap"  # left for validation to report
+
+
+def test_blank_cells_never_override_defaults() -> None:
+    mapping = FieldMapping(defaults={"currency": "INR", "brand": "House brand"}, rename={"maker": "brand"})
+    assert mapping.apply({"id": "1", "currency": "", "maker": "  "}) == {
+        "currency": "INR", "brand": "House brand", "id": "1",
+    }  # fmt: skip
+    assert mapping.apply({"id": "1", "currency": "EUR"})["currency"] == "EUR"
+
+
+def test_category_columns_compose_one_path_skipping_blank_levels() -> None:
+    mapping = FieldMapping(compose={"categories": ["category", "sub_category", "type"]})
+    row = {"id": "1", "category": "Toys", "sub_category": " ", "type": "Puzzles"}
+    assert mapping.apply(row) == {"id": "1", "categories": ["Toys", "Puzzles"]}
+    product = CatalogValidator("x.csv", mapping)
+    (valid,) = product.validate(
+        iter_rows("x.csv", "id,title,category,sub_category,type\n1,Jigsaw,Toys,Games,Puzzles\n")
+    )
+    assert valid.category_path == "Toys > Games > Puzzles"
