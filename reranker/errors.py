@@ -4,7 +4,8 @@ VindbaarError
 ├── NotFound
 │   └── UnknownVersion      no such merchandising config version
 └── Conflict
-    └── TooManyConflicts    concurrent writers kept changing the same document; the caller may retry
+    ├── TooManyConflicts    concurrent writers kept changing the same document; the caller may retry
+    └── StaleVersion        a config change was based on a version that is no longer the live one
 """
 
 from __future__ import annotations
@@ -18,3 +19,14 @@ class UnknownVersion(NotFound):
 
 class TooManyConflicts(Conflict):
     """Optimistic-concurrency retries ran out."""
+
+
+class StaleVersion(Conflict):
+    """Someone published since the version a change was based on; `details` holds the current version."""
+
+    def __init__(self, base_version: int, current_version: int) -> None:
+        super().__init__(
+            f"the config changed since version {base_version}: version {current_version} is live now. "
+            "Review it (GET /admin/config, /admin/config/diff) and base your change on it."
+        )
+        self.details = {"base_version": base_version, "current_version": current_version}

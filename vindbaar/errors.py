@@ -13,6 +13,8 @@ any of them as one message and exits non-zero.
     ├── NotFound                    the thing asked for does not exist                                (404)
     │   └── UnknownVersion          reranker: no such merchandising config version
     ├── Conflict                    concurrent changes could not be reconciled; retry                 (409)
+    │   ├── TooManyConflicts        reranker: concurrent writers kept changing the same document
+    │   └── StaleVersion            reranker: a config change based on a version that is no longer live
     ├── InvalidInput                input that cannot be used; the message names the file/line/field  (422)
     │   ├── SynonymsError           a synonyms line is not a rule
     │   └── CatalogFormatError      indexer: the input is not a catalog at all
@@ -27,11 +29,19 @@ Every message says what went wrong and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 
 class VindbaarError(Exception):
-    """Base class of every error Vindbaar raises on purpose."""
+    """Base class of every error Vindbaar raises on purpose.
+
+    `details` are facts a client can act on (e.g. the current version after a conflict); the HTTP layer
+    adds them to the error body.
+    """
+
+    details: Mapping[str, Any] = MappingProxyType({})
 
 
 class BackendUnavailable(VindbaarError):

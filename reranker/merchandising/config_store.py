@@ -14,7 +14,7 @@ from deepdiff import DeepDiff
 from opensearchpy import ConflictError, NotFoundError, OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
-from reranker.errors import TooManyConflicts, UnknownVersion
+from reranker.errors import StaleVersion, TooManyConflicts, UnknownVersion
 from reranker.merchandising.rules import MerchConfig
 from vindbaar.index_names import IndexNames
 from vindbaar.mappings import ensure_index
@@ -93,13 +93,26 @@ class ConfigStore:
         self._checked_at = time.monotonic()
 
     def publish(
-        self, config: MerchConfig, author: str, comment: str = "", rolled_back_to: int | None = None
-    ) -> ConfigVersion:
-        """Store `config` as the next version (two concurrent publishers: one retries with the next number)."""
+        self, config: MerchConfig, author: str, comment: str = "", base_version: int | None = None,
+        rolled_back_to: int | None = None,
+    ) -> ConfigVersion:  # fmt: skip
+        """Store `config` as the next version.
+
+        With `base_version` (the version the change was made on; 0: none yet) the change is refused when
+        another was published since, so that two merchandisers never silently overwrite each other.
+        Without it (a rollback), two concurrent publishers are both stored, one after the other.
+
+        Raises:
+            StaleVersion: `base_version` is no longer the live version.
+            TooManyConflicts: concurrent publishers kept taking the next number.
+        """
         ensure_index(self._client, self.index, "config")
         for _ in range(5):
             latest = self._latest()
-            number = (latest.version if latest else 0) + 1
+            current = latest.version if latest else 0
+            if base_version is not None and base_version != current:
+                raise StaleVersion(base_version, current)
+            number = current + 1
             created = ConfigVersion(number, datetime.now(UTC), author, comment, config, rolled_back_to)
             body = {"version": number, "created_at": created.created_at.isoformat(), "author": author,
                     "comment": comment, "config": config.model_dump(mode="json")}  # fmt: skip
@@ -108,7 +121,7 @@ class ConfigStore:
             try:
                 self._client.create(index=self.index, id=f"v{number}", body=body, refresh="true")
             except ConflictError:
-                continue
+                continue  # another publisher took `number`: re-read (a based change then sees it is stale)
             self._checked_at = float("-inf")
             return created
         raise TooManyConflicts("could not store the config: too many concurrent changes; try again")
@@ -130,10 +143,10 @@ class ConfigStore:
             return []
         return [_version(hit["_source"]) for hit in hits]
 
-    def rollback(self, number: int, author: str) -> ConfigVersion:
+    def rollback(self, number: int, author: str, base_version: int | None = None) -> ConfigVersion:
         """Make version `number`'s config live again, as a new version (the history stays linear)."""
         old = self.get(number)
-        return self.publish(old.config, author, f"rollback to version {number}", rolled_back_to=number)
+        return self.publish(old.config, author, f"rollback to version {number}", base_version, rolled_back_to=number)
 
 
 def diff(old: MerchConfig, new: MerchConfig) -> dict[str, Any]:

@@ -67,12 +67,13 @@ async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
         return _unavailable(str(exc))
     if isinstance(exc, SearchFailed) and exc.index_missing:
         return _unavailable(MISSING_INDEX)
+    content = {"detail": str(exc), **exc.details}
     if isinstance(exc, NotFound):
-        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content=content)
     if isinstance(exc, Conflict):
-        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
+        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content=content)
     if isinstance(exc, InvalidInput):
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
+        return JSONResponse(status_code=422, content=content)
     if isinstance(exc, BackendError):
         log.error("OpenSearch refused a request for %s %s: %s", request.method, request.url.path, exc)
         return _bad_gateway()

@@ -41,9 +41,13 @@ class ConfigView(BaseModel):
 
 
 class Publish(BaseModel):
-    """A new config and why it changes."""
+    """A new config, the version it was made on, and why it changes."""
 
     config: MerchConfig
+    base_version: int = Field(
+        ge=0, description="The version this change is based on (`version` of GET /admin/config; 0 before any). "
+        "If another change was published since, the answer is 409 with the current version.",
+    )  # fmt: skip
     comment: str = Field(default="", max_length=1000)
 
 
@@ -51,6 +55,7 @@ class Rollback(BaseModel):
     """The version to make live again."""
 
     version: int = Field(ge=1)
+    base_version: int | None = Field(default=None, ge=0, description="If given: 409 unless this is the live version.")
 
 
 class Preview(BaseModel):
@@ -61,8 +66,10 @@ class Preview(BaseModel):
 
 
 class PreviewResult(BaseModel):
-    """The same search under both configs, with explain on."""
+    """The same search under both configs, with explain on, and what the draft changes in the live config."""
 
+    base_version: int = Field(description="The live version the draft is compared with (0: none yet).")
+    changes: dict[str, Any] = Field(description="DeepDiff of the live config and the draft.")
     live: SearchResponse
     draft: SearchResponse
 
@@ -99,7 +106,8 @@ def get_config(engine: EngineDep) -> ConfigView:
 def put_config(body: Publish, engine: EngineDep, author: Author) -> VersionInfo:
     """Validate and store the config as a new version; every worker applies it within about a second."""
     validate_references(engine, body.config)
-    return VersionInfo.model_validate(_store(engine).publish(body.config, author, body.comment).summary())
+    published = _store(engine).publish(body.config, author, body.comment, base_version=body.base_version)
+    return VersionInfo.model_validate(published.summary())
 
 
 @router.get("/config/versions", summary="The audit trail")
@@ -126,7 +134,7 @@ def get_diff(engine: EngineDep, from_version: int, to_version: int) -> dict[str,
 @router.post("/config/rollback", summary="Make an earlier version live again", status_code=status.HTTP_201_CREATED)
 def rollback(body: Rollback, engine: EngineDep, author: Author) -> VersionInfo:
     """Republish `version` as a new version (the trail stays complete)."""
-    return VersionInfo.model_validate(_store(engine).rollback(body.version, author).summary())
+    return VersionInfo.model_validate(_store(engine).rollback(body.version, author, body.base_version).summary())
 
 
 @router.post("/preview", summary="Compare the live config with a draft")
@@ -134,4 +142,10 @@ def preview(body: Preview, engine: EngineDep) -> PreviewResult:
     """Run the search under the live config and under the draft, side by side, with explain."""
     validate_references(engine, body.draft)
     params = body.search.model_copy(update={"explain": True})
-    return PreviewResult(live=search(engine, params), draft=search(engine, params, draft=body.draft))
+    live = engine.merchandising()
+    return PreviewResult(
+        base_version=live.version or 0,
+        changes=diff(live.config, body.draft),
+        live=search(engine, params),
+        draft=search(engine, params, draft=body.draft),
+    )

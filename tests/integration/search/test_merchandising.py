@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,8 +32,14 @@ def clean_config(api: TestClient) -> Iterator[None]:
     _publish(api, {})
 
 
+def _live_version(api: TestClient) -> int:
+    version: int = api.get("/admin/config", headers=ADMIN).json()["version"]
+    return version
+
+
 def _publish(api: TestClient, config: dict[str, Any], comment: str = "") -> dict[str, Any]:
-    response = api.put("/admin/config", json={"config": config, "comment": comment}, headers=ADMIN)
+    body = {"config": config, "comment": comment, "base_version": _live_version(api)}
+    response = api.put("/admin/config", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -139,7 +146,7 @@ def test_invalid_configs_are_refused_with_the_field(api: TestClient) -> None:
         ({"ranking": {"event_weights": {"wishlist": 2}}}, "wishlist"),
     ]
     for config, named in cases:
-        response = api.put("/admin/config", json={"config": config}, headers=ADMIN)
+        response = api.put("/admin/config", json={"config": config, "base_version": _live_version(api)}, headers=ADMIN)
         assert response.status_code == 422 and named in response.text, response.text
 
 
@@ -213,3 +220,34 @@ def test_a_pin_respects_the_shoppers_filters_and_sorted_pages_report_it(api: Tes
     assert outsider["id"] not in _ids(filtered)
     by_price = _search(api, "lamp", sort="price_asc")
     assert any("relevance-ranked" in conflict for conflict in by_price["rule_conflicts"])
+
+
+def test_a_change_based_on_an_old_version_is_refused_with_the_current_one(api: TestClient) -> None:
+    base = _live_version(api)
+    first = {"config": {"rules": [{"id": "mine", "banner": {"text": "a"}}]}, "base_version": base}
+    second = {"config": {"rules": [{"id": "theirs", "banner": {"text": "b"}}]}, "base_version": base}
+    assert api.put("/admin/config", json=first, headers=ADMIN).status_code == 201
+    stale = api.put("/admin/config", json=second, headers=ADMIN)
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == base + 1 and stale.json()["base_version"] == base
+    assert [r["id"] for r in api.get("/admin/config", headers=ADMIN).json()["config"]["rules"]] == ["mine"]
+    missing = api.put("/admin/config", json={"config": {}}, headers=ADMIN)
+    assert missing.status_code == 422 and "base_version" in missing.text
+
+
+def test_concurrent_publishes_on_one_version_store_exactly_one(api: TestClient) -> None:
+    base = _live_version(api)
+    bodies = [{"config": {"rules": [{"id": f"r{i}", "banner": {"text": str(i)}}]}, "base_version": base}
+              for i in range(4)]  # fmt: skip
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(lambda b: api.put("/admin/config", json=b, headers=ADMIN).status_code, bodies))
+    assert codes == [201, 409, 409, 409]
+    assert _live_version(api) == base + 1
+
+
+def test_preview_names_the_live_version_and_what_the_draft_changes(api: TestClient) -> None:
+    _publish(api, {"rules": [{"id": "live-rule", "banner": {"text": "live"}}]})
+    draft = {"rules": [{"id": "live-rule", "banner": {"text": "draft"}}]}
+    body = api.post("/admin/preview", json={"search": {"q": "lamp"}, "draft": draft}, headers=ADMIN).json()
+    assert body["base_version"] == _live_version(api)
+    assert "root['rules'][0]['banner']['text']" in body["changes"]["values_changed"]
