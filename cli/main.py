@@ -100,6 +100,22 @@ def _events_purge(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _events_learn(args: argparse.Namespace, settings: Settings) -> int:
+    from reranker.behaviour.config import BehaviourConfig
+    from reranker.behaviour.store import BehaviourStore
+    from reranker.merchandising.config_store import ConfigStore
+    from reranker.merchandising.rules import MerchConfig, RankingWeights
+    from vindbaar.index_names import IndexNames
+
+    client = create_client(settings)
+    live = ConfigStore(client, IndexNames(settings.index_alias)).current()
+    weights = (live.config if live else MerchConfig()).ranking.over(RankingWeights.from_settings(settings))
+    report = BehaviourStore(client, BehaviourConfig.from_settings(settings)).learn_pending(weights.event_weights,
+                                                                                         args.grace_s)  # fmt: skip
+    print(json.dumps({"learned": report.stored, "withdrawn": report.skipped_no_consent}))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `vindbaar` command."""
     parser = argparse.ArgumentParser(prog="vindbaar", description="Personalized on-site search for web shops.")
@@ -130,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     events_commands = events.add_subparsers(dest="action", required=True)
     purge = events_commands.add_parser("purge", help="delete events older than VINDBAAR_EVENT_RETENTION_DAYS")
     purge.set_defaults(handler=_events_purge)
+    learn = events_commands.add_parser("learn", help="learn stored events whose profile update failed unretried")
+    learn.add_argument("--grace-s", type=float, default=60.0, help="only events at least this old (default 60)")
+    learn.set_defaults(handler=_events_learn)
 
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")

@@ -23,6 +23,8 @@ DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 0.3, "click": 1.0, "add_to_ca
 ANCESTOR_FACTOR = 0.5
 ATTRIBUTE_FACTOR = 0.5
 KINDS = ("brand", "category", "attribute", "price_band")
+#: How many of the latest learned event ids a profile remembers, so that an event is never learned twice.
+MAX_LEARNED_IDS = 1000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Profile:
     events: int = 0
     sessions: list[str] = field(default_factory=list)
     consent: bool | None = None
+    learned: list[str] = field(default_factory=list)  # ids of the latest events learned, oldest first
 
     @property
     def is_empty(self) -> bool:
@@ -128,6 +131,15 @@ class Profile:
             self.taste_weight += other.taste_weight
         self.purchased = sorted(set(self.purchased) | set(other.purchased))
         self.events += other.events
+        self.remember_learned(other.learned)
+
+    def has_learned(self, event_id: str) -> bool:
+        """Whether the event with this id was already learned (a re-delivered or re-learned event)."""
+        return event_id in self.learned
+
+    def remember_learned(self, event_ids: Sequence[str]) -> None:
+        """Remember events as learned (the latest `MAX_LEARNED_IDS`)."""
+        self.learned = list(dict.fromkeys([*self.learned, *event_ids]))[-MAX_LEARNED_IDS:]
 
     def taste_vector(self) -> list[float] | None:
         """The unit-length mean of the embeddings interacted with, or None."""
@@ -149,7 +161,8 @@ class Profile:
         read and written for every event batch.
         """
         taste = base64.b64encode(array("f", self.taste).tobytes()).decode() if self.taste is not None else None
-        return {"weights": self.weights, "taste_f32": taste, "taste_weight": self.taste_weight}
+        return {"weights": self.weights, "taste_f32": taste, "taste_weight": self.taste_weight,
+                "learned": self.learned}  # fmt: skip
 
     @classmethod
     def from_document(cls, subject: str, doc: Mapping[str, Any]) -> Profile:
@@ -168,6 +181,7 @@ class Profile:
             events=int(doc.get("events") or 0),
             sessions=list(doc.get("sessions") or []),
             consent=doc.get("consent"),
+            learned=list(state.get("learned") or []),
         )
 
 

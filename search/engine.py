@@ -13,7 +13,6 @@ from reranker.candidates import KeepOrder, Reranker
 from reranker.merchandising.config_store import ConfigStore
 from reranker.merchandising.rules import MerchConfig, RankingWeights
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
-from reranker.profiles import DEFAULT_EVENT_WEIGHTS
 from search.query_embedder import QueryEmbedder
 from search.spelling import VocabularyStore
 from vindbaar.embedder import Embedder
@@ -50,14 +49,6 @@ class SearchEngine:
         """The indices of the shop this engine searches."""
         return IndexNames(self.settings.index_alias)
 
-    @property
-    def default_weights(self) -> RankingWeights:
-        """The service's ranking weights (``VINDBAAR_…``), which a merchandiser's config may override."""
-        settings = self.settings
-        return RankingWeights(lexical=settings.lexical_weight, semantic=settings.semantic_weight,
-                              personalization_strength=settings.personalization_strength,
-                              event_weights=DEFAULT_EVENT_WEIGHTS)  # fmt: skip
-
     def merchandising(self, draft: MerchConfig | None = None) -> Merchandising:
         """The live merchandising config (or `draft`, for a preview) with the weights in effect."""
         if draft is not None:
@@ -65,7 +56,7 @@ class SearchEngine:
         else:
             live = self.config.current() if self.config is not None else None
             version, config = (live.version, live.config) if live is not None else (None, MerchConfig())
-        return Merchandising(version, config, config.ranking.over(self.default_weights))
+        return Merchandising(version, config, config.ranking.over(RankingWeights.from_settings(self.settings)))
 
     def synonyms_for(self, merchandising: Merchandising) -> list[SynonymRule]:
         """The built-in synonyms plus the config's (parsed once per stored version)."""

@@ -16,6 +16,10 @@ class ScoreExplain(BaseModel):
     semantic_rank: int | None = Field(description="1-based rank in the kNN list; null: not among the neighbours.")
     fused_score: float = Field(description="Reciprocal rank fusion score before reranking.")
 
+    def without_rules(self) -> ScoreExplain:
+        """This explanation without the merchandising rules that acted on the item."""
+        return ScoreExplain.model_validate(self.model_dump(exclude={"rules", "pinned"}))
+
 
 class SearchItem(BaseModel):
     """One result as a product tile needs it."""
@@ -67,10 +71,27 @@ class SearchResponse(BaseModel):
     mode: Literal["hybrid", "lexical", "browse"]
     personalized: bool = False
     banners: list[dict[str, Any]] = Field(default_factory=list, description="Payloads of the rules that applied.")
-    rules_applied: list[str] = Field(default_factory=list, description="Ids of the merchandising rules applied.")
-    rule_conflicts: list[str] = Field(default_factory=list, description="Rule actions that lost a conflict.")
+    rules_applied: list[str] = Field(
+        default_factory=list, description="Ids of the merchandising rules applied (admin key only)."
+    )
+    rule_conflicts: list[str] = Field(
+        default_factory=list, description="Rule actions that lost a conflict (admin key only)."
+    )
     config_version: int | None = Field(default=None, description="Merchandising config version used.")
     took_ms: float
+
+    def without_rule_details(self) -> SearchResponse:
+        """The response as the public may see it: which rules applied, which lost, and per item which rule
+        boosted or pinned it, are for merchandisers only (they name hidden and recalled products).
+
+        Personal components of `explain` stay: a public request only reaches a profile it proved to own
+        (its session, or the user of its signed user token).
+        """
+        items = [
+            item.model_copy(update={"explain": item.explain.without_rules()}) if item.explain else item
+            for item in self.items
+        ]
+        return self.model_copy(update={"items": items, "rules_applied": [], "rule_conflicts": []})
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -15,6 +15,9 @@ any of them as one message and exits non-zero.
     ├── Conflict                    concurrent changes could not be reconciled; retry                 (409)
     │   ├── TooManyConflicts        reranker: concurrent writers kept changing the same document
     │   └── StaleVersion            reranker: a config change based on a version that is no longer live
+    ├── NotAuthenticated            who is calling, or for which shopper, is not proven              (401)
+    │   └── InvalidUserToken        a user token that is malformed, tampered with or expired
+    ├── NotPermitted                the caller may not do this (e.g. act for another shopper)        (403)
     ├── InvalidInput                input that cannot be used; the message names the file/line/field  (422)
     │   ├── SynonymsError           a synonyms line is not a rule
     │   └── CatalogFormatError      indexer: the input is not a catalog at all
@@ -79,3 +82,15 @@ class Conflict(VindbaarError):
 
 class InvalidInput(VindbaarError):
     """Input that cannot be used; the message names where it is wrong."""
+
+
+class NotAuthenticated(VindbaarError):
+    """The request does not prove who is calling, or on behalf of which shopper."""
+
+
+class InvalidUserToken(NotAuthenticated):
+    """A user token that is malformed, tampered with, or expired."""
+
+
+class NotPermitted(VindbaarError):
+    """The caller is known but may not do this."""

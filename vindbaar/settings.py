@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     search_api_key: SecretStr | None = Field(
         default=None, description="Key for search, autocomplete and events; unset leaves them open."
     )
+    server_api_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the shop's backend: public routes on behalf of any shopper (user_id); no admin routes.",
+    )
+    user_token_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret the shop's backend signs user tokens with; unset: user ids only from server-side callers.",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated shop origins whose pages may call the API (https://shop.example); unset: none.",
+    )
 
     embedding_model: str | None = Field(
         default=None,
@@ -75,6 +87,11 @@ class Settings(BaseSettings):
     node_heap: str = Field(default="1g", pattern=r"^\d+[mg]$")
     node_start_timeout_s: float = Field(default=180.0, gt=0)
     java_home: Path | None = None
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """`cors_origins` as a list."""
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def resolved_embedding_cache_path(self) -> Path:

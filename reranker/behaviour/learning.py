@@ -5,20 +5,30 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
 from opensearchpy import OpenSearch
 
 from reranker.behaviour.config import BehaviourConfig, subject_key
+from reranker.behaviour.event_log import StoredEvent
 from reranker.behaviour.profile_store import MAX_CONFLICT_RETRIES, ProfileStore, StoredProfile
 from reranker.errors import TooManyConflicts
-from reranker.events import Event
 from reranker.profiles import ProductFeatures, Profile
 from vindbaar import schema
 
 #: A price or category change reaches profiles within this time; vectors only change on reindex.
 FEATURE_TTL_S = 300.0
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What learning a batch found: products not in the catalog, and the ids of events whose subject
+    withdrew consent (they must not be kept)."""
+
+    unknown_products: list[str]
+    withdrawn_events: list[str]
 
 
 class ProfileLearner:
@@ -47,59 +57,72 @@ class ProfileLearner:
             found.update(fetched)
         return found
 
-    def learn(self, events: Sequence[Event], weights: Mapping[str, float]) -> list[str]:
-        """Update the profiles `events` concern; return the product ids that are not in the catalog.
+    def learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float]) -> Learned:
+        """Update the profiles `events` concern, each event once: a profile remembers the ids it learned.
+
+        Subjects that withdrew consent (maybe while this batch was on its way) learn nothing; they are
+        returned so that their events can be removed.
 
         Raises:
             TooManyConflicts: the profiles kept changing under concurrent updates.
         """
-        products = self.products(sorted({e.object_id for e in events if e.object_id}))
-        unknown = sorted({e.object_id for e in events if e.object_id and e.object_id not in products})
-        by_subject: dict[str, list[Event]] = defaultdict(list)
-        for event in sorted(events, key=lambda e: e.timestamp):
-            by_subject[event.subject].append(event)
+        products = self.products(sorted({e.object_id for _, e in events if e.object_id}))
+        unknown = sorted({e.object_id for _, e in events if e.object_id and e.object_id not in products})
+        by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
+        for stored in sorted(events, key=lambda pair: pair[1].timestamp):
+            by_subject[stored[1].subject].append(stored)
         # A session that logs in within this batch: its anonymous events go straight to the user.
         for subject_events in list(by_subject.values()):
-            for session_id in {e.session_id for e in subject_events if e.user_id and e.session_id}:
+            for session_id in {e.session_id for _, e in subject_events if e.user_id and e.session_id}:
                 earlier = by_subject.pop(subject_key("session", session_id), [])
                 subject_events.extend(earlier)
-            subject_events.sort(key=lambda e: e.timestamp)
+            subject_events.sort(key=lambda pair: pair[1].timestamp)
         pending = dict(by_subject)
+        withdrawn: set[str] = set()
         for _ in range(MAX_CONFLICT_RETRIES):
             if not pending:
                 break
-            pending = self._update(pending, products, weights)
+            pending = self._update(pending, products, weights, withdrawn)
         if pending:
             raise TooManyConflicts(f"profiles kept changing under concurrent updates: {', '.join(pending)}")
-        return unknown
+        withdrawn_ids = [event_id for subject in withdrawn for event_id, _ in by_subject[subject]]
+        return Learned(unknown, withdrawn_ids)
 
     def _update(
         self,
-        by_subject: Mapping[str, list[Event]],
+        by_subject: Mapping[str, list[StoredEvent]],
         products: Mapping[str, ProductFeatures],
         weights: Mapping[str, float],
-    ) -> dict[str, list[Event]]:
-        """Apply events per profile with optimistic concurrency; return the subjects to retry."""
-        logins = {s: {e.session_id for e in evs if e.user_id and e.session_id} for s, evs in by_subject.items()}
+        withdrawn: set[str],
+    ) -> dict[str, list[StoredEvent]]:
+        """Apply events per profile with optimistic concurrency; return the subjects to retry. Subjects whose
+        profile records a withdrawal are added to `withdrawn` and not written."""
+        logins = {s: {e.session_id for _, e in evs if e.user_id and e.session_id} for s, evs in by_subject.items()}
         session_keys = sorted({subject_key("session", sid) for ids in logins.values() for sid in ids if sid})
         found = self._profiles.read(sorted(set(by_subject) | set(session_keys)))
         actions: list[dict[str, Any]] = []
         merged_sessions: dict[str, list[dict[str, Any]]] = defaultdict(list)  # user subject -> session deletes
         for subject, subject_events in by_subject.items():
             current = found.get(subject)
+            if current is not None and current.doc.get("consent") is False:
+                withdrawn.add(subject)  # withdrawal wins, also over events already past the consent check
+                continue
             profile = (Profile.from_document(subject, current.doc) if current
-                       else Profile(subject=subject, updated_at=subject_events[0].timestamp))  # fmt: skip
+                       else Profile(subject=subject, updated_at=subject_events[0][1].timestamp))  # fmt: skip
             for session_id in sorted(s for s in logins.get(subject, set()) if s):
                 if session_id not in profile.sessions:
                     profile.sessions.append(session_id)
                     merged_sessions[subject] += self._merge_session(profile, found, session_id)
-            for event in subject_events:
+            seen = set(profile.learned)
+            fresh = [(event_id, event) for event_id, event in subject_events if event_id not in seen]
+            for _, event in fresh:
                 weight = weights.get(event.action_name, 0.0)
                 product = products.get(event.object_id or "")
                 if product is not None and weight > 0:
                     profile.add(product, weight, event.timestamp, self.config.half_life_s)
                     if event.action_name == "purchase" and product.id not in profile.purchased:
                         profile.purchased.append(product.id)
+            profile.remember_learned([event_id for event_id, _ in fresh])
             actions.append(self._write_action(subject, profile, current))
         written, conflicts = self._profiles.write(actions)
         self._profiles.delete_if_unchanged([d for subject in written for d in merged_sessions.get(subject, [])])
@@ -116,7 +139,8 @@ class ProfileLearner:
             return []
         session = Profile.from_document(key, stored.doc)
         profile.merge(session, self.config.half_life_s)
-        profile.consent = profile.consent or session.consent
+        if profile.consent is None:  # the user's own record, even a withdrawal, wins over the session's
+            profile.consent = session.consent
         return [{"_op_type": "delete", "_index": self._profiles.index, "_id": key,
                  "if_seq_no": stored.seq_no, "if_primary_term": stored.primary_term}]  # fmt: skip
 

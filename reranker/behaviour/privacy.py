@@ -19,25 +19,35 @@ class Privacy:
         self._events = events
 
     def set_consent(self, kind: str, subject_id: str, granted: bool) -> None:
-        """Record consent; withdrawing it deletes what was learned and stored about the subject."""
-        if not granted:
-            self.erase(kind, subject_id)
-        self._profiles.record_consent(kind, subject_id, granted)
+        """Record consent. Withdrawing it first marks the subject withdrawn (so that ingests running now learn
+        nothing more), then deletes what was learned and stored about it."""
+        if granted:
+            self._profiles.record_consent(kind, subject_id, True)
+            return
+        sessions = self._profiles.sessions_of(subject_id) if kind == "user" else [subject_id]
+        self._profiles.reset_withdrawn(kind, subject_id)
+        self._events.delete_of(subject_id if kind == "user" else None, sessions)
+        if kind == "user":
+            self._profiles.delete([subject_key("session", s) for s in sessions])
 
     def consenting(self, events: Sequence[Event]) -> set[str]:
-        """The subjects among `events` that may be learned about (all of them when consent is not required)."""
-        subjects = {e.subject for e in events}
-        if not self._profiles.config.consent_required:
-            return subjects
-        # A session that logs in carries its consent over; either record suffices.
-        keys = subjects | {subject_key("session", e.session_id) for e in events if e.session_id}
-        granted = {
-            key for key, stored in self._profiles.read(sorted(keys)).items() if stored.doc.get("consent") is True
-        }
-        return {
-            e.subject for e in events
-            if e.subject in granted or (e.session_id and subject_key("session", e.session_id) in granted)
-        }  # fmt: skip
+        """The subjects among `events` that may be learned about.
+
+        A withdrawal on record always wins. Otherwise, when consent is required, the subject's own consent
+        counts, and for a user without a record of their own, the consent of the session they log in from.
+        """
+        keys = {e.subject for e in events} | {subject_key("session", e.session_id) for e in events if e.session_id}
+        consent = {key: stored.doc.get("consent") for key, stored in self._profiles.read(sorted(keys)).items()}
+        required = self._profiles.config.consent_required
+        allowed: set[str] = set()
+        for event in events:
+            own = consent.get(event.subject)
+            session = consent.get(subject_key("session", event.session_id)) if event.session_id else None
+            if own is False:
+                continue
+            if not required or own is True or (own is None and event.user_id and session is True):
+                allowed.add(event.subject)
+        return allowed
 
     def export_user(self, user_id: str) -> dict[str, Any]:
         """Everything stored about a user: profile, consent, and events (theirs and their sessions')."""

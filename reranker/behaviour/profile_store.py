@@ -39,14 +39,15 @@ class ProfileStore:
         """Create the profiles index if it does not exist."""
         ensure_index(self._client, self.index, "profiles")
 
-    def read(self, subjects: Sequence[str]) -> dict[str, StoredProfile]:
-        """Documents by subject key (realtime: sees the latest write)."""
+    def read(self, subjects: Sequence[str], exclude: Sequence[str] = ()) -> dict[str, StoredProfile]:
+        """Documents by subject key (realtime: sees the latest write), without the `exclude`d fields."""
         if not subjects:
             return {}
         # ignore=404: no profiles index yet (no consent or event recorded) is normal, not worth a log line.
         docs = self._client.mget(
-            index=self.index, body={"ids": list(subjects)}, request_timeout=self.config.timeout_s, ignore=404
-        ).get("docs", [])
+            index=self.index, body={"ids": list(subjects)}, request_timeout=self.config.timeout_s, ignore=404,
+            _source_excludes=list(exclude),
+        ).get("docs", [])  # fmt: skip
         return {d["_id"]: StoredProfile(d["_source"], d["_seq_no"], d["_primary_term"]) for d in docs if d.get("found")}
 
     def for_search(self, user_id: str | None, session_id: str | None) -> Profile | None:
@@ -55,7 +56,10 @@ class ProfileStore:
         None without history, or without consent when consent is required.
         """
         subjects = [subject_key(kind, sid) for kind, sid in (("user", user_id), ("session", session_id)) if sid]
-        found = self.read(subjects)
+        # The learned event ids are for learning, not for ranking: not read on every search.
+        found = self.read(subjects, exclude=["state.learned"])
+        if user_id and found.get(subject_key("user", user_id), StoredProfile({}, 0, 0)).doc.get("consent") is False:
+            return None  # the user withdrew consent: no session of theirs personalizes either
         profiles = [Profile.from_document(subject, found[subject].doc) for subject in subjects if subject in found]
         if self.config.consent_required:
             profiles = [p for p in profiles if p.consent is True]
@@ -93,6 +97,17 @@ class ProfileStore:
             retry_on_conflict=MAX_CONFLICT_RETRIES,
             refresh="wait_for",
         )
+
+    def reset_withdrawn(self, kind: str, subject_id: str) -> None:
+        """Replace a subject's profile by an empty one that records the withdrawal of consent.
+
+        One unconditional write: learners that read the old profile lose their conditional write, re-read,
+        and see the withdrawal.
+        """
+        now = datetime.now(UTC).isoformat()
+        doc = {"kind": kind, "subject_id": subject_id, "consent": False, "consent_updated_at": now,
+               "updated_at": now, "events": 0}  # fmt: skip
+        self._client.index(index=self.index, id=subject_key(kind, subject_id), body=doc, refresh="wait_for")
 
     def write(self, actions: Iterable[dict[str, Any]]) -> tuple[list[str], list[str]]:
         """Run conditional profile writes; return the subjects written and those that lost a version race."""

@@ -12,7 +12,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from reranker.behaviour.config import BehaviourConfig
-from reranker.behaviour.event_log import EventLog
+from reranker.behaviour.event_log import EventLog, StoredEvent
 from reranker.behaviour.learning import ProfileLearner
 from reranker.behaviour.privacy import Privacy
 from reranker.behaviour.profile_store import ProfileStore
@@ -64,10 +64,32 @@ class BehaviourStore:
                 report.skipped_no_consent += 1
             else:
                 batch.append((event.event_id or uuid.uuid4().hex, event))
-        new_events, report.duplicates = self.events.store(batch)
-        report.stored = len(new_events)
-        if new_events:
-            report.unknown_products = self.learner.learn(new_events, weights)
+        created, duplicates = self.events.store(batch)
+        report.stored, report.duplicates = len(created), len(duplicates)
+        # A retry of events whose profile update failed: stored before, learned now (each event only once).
+        self._learn([*created, *self.events.unlearned(duplicates)], weights, report)
+        return report
+
+    def _learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float], report: IngestReport) -> None:
+        if not events:
+            return
+        learned = self.learner.learn(events, weights)
+        report.unknown_products = learned.unknown_products
+        withdrawn = set(learned.withdrawn_events)
+        if withdrawn:
+            # Their subjects withdrew consent while the events were on their way: they are not kept.
+            self.events.delete_ids(sorted(withdrawn))
+            late = sum(1 for event_id, _ in events if event_id in withdrawn)
+            report.stored -= late
+            report.skipped_no_consent += late
+        self.events.mark_learned([event_id for event_id, _ in events if event_id not in withdrawn])
+
+    def learn_pending(self, weights: Mapping[str, float], grace_s: float = 60.0) -> IngestReport:
+        """Learn events that were stored but never learned (their request failed after storing them and was
+        not retried), at least `grace_s` old; returns what was learned."""
+        pending = self.events.pending(datetime.now(UTC) - timedelta(seconds=grace_s))
+        report = IngestReport(stored=len(pending))
+        self._learn(pending, weights, report)
         return report
 
     def profile_for_search(self, user_id: str | None, session_id: str | None) -> Profile | None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from reranker.profiles import DEFAULT_EVENT_WEIGHTS
 from vindbaar.filters import RuleFilter
 from vindbaar.schema import category_path
+from vindbaar.settings import Settings
 from vindbaar.synonyms import SynonymsError, parse_synonyms
 
 
@@ -101,6 +102,13 @@ class RankingWeights:
     semantic: float
     personalization_strength: float
     event_weights: Mapping[str, float]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RankingWeights:
+        """The service's weights (``VINDBAAR_…``), which a merchandiser's config may override."""
+        return cls(lexical=settings.lexical_weight, semantic=settings.semantic_weight,
+                   personalization_strength=settings.personalization_strength,
+                   event_weights=DEFAULT_EVENT_WEIGHTS)  # fmt: skip
 
 
 class Ranking(_Strict):

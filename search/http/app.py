@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
@@ -55,6 +56,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         lifespan=lifespan,
         description="Personalized on-site search for web shops: hybrid search, autocomplete, catalog admin.",
     )
+    if settings.cors_origin_list:
+        # Shop pages on these origins call the public routes from the browser, with the search key.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["X-API-Key", "Authorization", "X-User-Token", "Content-Type"],
+            max_age=600,
+        )
     install_error_handlers(app)
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
                    admin_products.router, admin_config.router):  # fmt: skip

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, cast
 
 from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
-from pydantic import SecretStr
 
 from indexer.embedding_cache import EmbeddingCache
 from reranker.behaviour.store import BehaviourStore
 from search.engine import SearchEngine
+from search.http.identity import get_caller, given_key, same_key
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
@@ -40,33 +39,6 @@ def get_embedding_cache(request: Request) -> EmbeddingCache:
     return cast(EmbeddingCache, request.app.state.embedding_cache)
 
 
-def _given_key(x_api_key: str | None, authorization: str | None) -> str | None:
-    if x_api_key is not None:
-        return x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
-
-
-def _same(given: str, expected: SecretStr | None) -> bool:
-    return expected is not None and hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
-
-
-def require_search_key(
-    settings: SettingsDep,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
-    """Public routes need the search key (or the admin key) once ``VINDBAAR_SEARCH_API_KEY`` is set."""
-    if settings.search_api_key is None:
-        return
-    given = _given_key(x_api_key, authorization)
-    if not given:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
-    if not (_same(given, settings.search_api_key) or _same(given, settings.admin_api_key)):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown API key")
-
-
 def require_admin(
     settings: SettingsDep,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -76,10 +48,10 @@ def require_admin(
     expected = settings.admin_api_key
     if expected is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API disabled: set VINDBAAR_ADMIN_API_KEY")
-    given = _given_key(x_api_key, authorization)
+    given = given_key(x_api_key, authorization)
     if not given:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+    if not same_key(given, expected):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key may not use admin routes")
 
 
@@ -92,7 +64,8 @@ EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
 EmbeddingCacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
 AdminDep = Depends(require_admin)
-SearchKeyDep = Depends(require_search_key)
+#: Public routes: identify the caller (and check the search key once one is configured).
+SearchKeyDep = Depends(get_caller)
 
 
 def get_behaviour(request: Request) -> BehaviourStore:

@@ -5,7 +5,7 @@ OpenSearch trouble becomes a 503 with Retry-After, never a stack trace:
     BackendUnavailable, OpenSearch ConnectionError (timeouts too), 429/502/503/504   -> 503 + Retry-After
     a missing product index                                                          -> 503 + Retry-After
     BackendError (SearchFailed, WriteFailed), other OpenSearch TransportErrors       -> 502
-    NotFound -> 404;  Conflict -> 409;  InvalidInput -> 422
+    NotAuthenticated -> 401;  NotPermitted -> 403;  NotFound -> 404;  Conflict -> 409;  InvalidInput -> 422
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from vindbaar.errors import (
     BackendUnavailable,
     Conflict,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
+    NotPermitted,
     SearchFailed,
     VindbaarError,
 )
@@ -68,6 +70,11 @@ async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, SearchFailed) and exc.index_missing:
         return _unavailable(MISSING_INDEX)
     content = {"detail": str(exc), **exc.details}
+    if isinstance(exc, NotAuthenticated):
+        return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content=content,
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    if isinstance(exc, NotPermitted):
+        return JSONResponse(status_code=status.HTTP_403_FORBIDDEN, content=content)
     if isinstance(exc, NotFound):
         return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content=content)
     if isinstance(exc, Conflict):

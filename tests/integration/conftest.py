@@ -15,6 +15,7 @@ from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
+from tests.shoppers import USER_TOKEN_SECRET
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
 
@@ -38,6 +39,7 @@ def catalog_settings(
             "index_alias": alias,
             "embedding_cache_path": shared_embedding_cache,
             "admin_api_key": SecretStr("admin-secret"),
+            "user_token_secret": SecretStr(USER_TOKEN_SECRET),
         }
     )
     cache = EmbeddingCache(shared_embedding_cache)

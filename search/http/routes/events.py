@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from reranker.events import MAX_EVENTS_PER_REQUEST, Event
 from search.http.deps import BehaviourDep, EngineDep, SearchKeyDep
+from search.http.identity import CallerDep
 
 router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
 
@@ -38,8 +39,12 @@ class EventsReport(BaseModel):
 
 
 @router.post("/events", summary="Record shopper behaviour (UBI-style events)")
-def post_events(batch: EventBatch, store: BehaviourDep, engine: EngineDep) -> EventsReport:
-    """Validate each event, store the valid ones idempotently, update the shoppers' profiles."""
+def post_events(batch: EventBatch, store: BehaviourDep, engine: EngineDep, caller: CallerDep) -> EventsReport:
+    """Validate each event, store the valid ones idempotently, update the shoppers' profiles.
+
+    An event naming a `user_id` needs that user's signed token (X-User-Token) or a server key: the whole
+    batch is refused otherwise (401/403), and nothing of it is stored.
+    """
     events: list[Event] = []
     positions: list[int] = []
     rejected: list[EventRejected] = []
@@ -51,6 +56,8 @@ def post_events(batch: EventBatch, store: BehaviourDep, engine: EngineDep) -> Ev
             error = exc.errors()[0]
             rejected.append(EventRejected(index=index, field=".".join(map(str, error["loc"])) or "-",
                                           reason=error["msg"]))  # fmt: skip
+    for event in events:
+        caller.user(event.user_id)
     weights = engine.merchandising().weights.event_weights
     report = store.ingest(events, weights) if events else None
     if report is not None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from search.http.deps import AdminDep, BehaviourDep, SearchKeyDep
+from search.http.identity import CallerDep
 
 router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
 admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=[AdminDep])
@@ -33,12 +34,14 @@ def _consent(
     return ConsentRecorded(subject=f"{kind}:{subject_id}", personalization=consent.personalization)
 
 
-@admin_router.put("/{user_id}/consent", summary="Record a logged-in shopper's consent (shop backend)")
-def user_consent(user_id: str, consent: Consent, store: BehaviourDep) -> ConsentRecorded:
-    """Withdrawing consent deletes the user's events and profile.
+@router.put("/users/{user_id}/consent", summary="Record a logged-in shopper's consent")
+def user_consent(user_id: str, consent: Consent, store: BehaviourDep, caller: CallerDep) -> ConsentRecorded:
+    """Withdrawing consent deletes the user's events and profile; it wins over any session's consent.
 
-    Admin key only: user ids are guessable, and the search key ships in web pages.
+    User ids are guessable and the search key ships in web pages: this needs the user's signed token
+    (X-User-Token), or the server or admin key.
     """
+    caller.user(user_id)
     return _consent("user", user_id, consent, store)
 
 

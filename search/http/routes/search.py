@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH
+from search.engine import SearchEngine
 from search.http.deps import EngineDep, SearchKeyDep
+from search.http.identity import Caller, CallerDep
 from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
 from search.results import AutocompleteResponse, SearchResponse
 from search.service import search, suggest
@@ -39,6 +41,7 @@ def _attributes(pairs: list[str]) -> dict[str, list[str]]:
 @router.get("/search", summary="Search the catalog")
 def search_get(
     engine: EngineDep,
+    caller: CallerDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, examples=["koptelefoon"])] = "",
     brand: Annotated[list[str], Query(description="Brand filter (repeatable, OR-ed).")] = [],  # noqa: B006
     category: Annotated[list[str], Query(description="Category path prefix (repeatable).")] = [],  # noqa: B006
@@ -52,7 +55,7 @@ def search_get(
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     highlight: bool = True,
     locale: str | None = None,
-    user_id: str | None = None,
+    user_id: Annotated[str | None, Query(description="Needs X-User-Token for that user, or a server key.")] = None,
     session_id: str | None = None,
     explain: bool = False,
     correct: bool = True,
@@ -70,7 +73,7 @@ def search_get(
         # Name the query parameter, as FastAPI does for the ones it checks itself.
         errors = [{**e, "loc": ("query", *_query_loc(e["loc"]))} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from exc
-    return search(engine, params)
+    return _search_as(caller, engine, params)
 
 
 def _query_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -80,9 +83,15 @@ def _query_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 
 
 @router.post("/search", summary="Search the catalog (JSON body)")
-def search_post(params: SearchParams, engine: EngineDep) -> SearchResponse:
+def search_post(params: SearchParams, engine: EngineDep, caller: CallerDep) -> SearchResponse:
     """The same search, with filters as a JSON body (many attribute filters, long lists)."""
-    return search(engine, params)
+    return _search_as(caller, engine, params)
+
+
+def _search_as(caller: Caller, engine: SearchEngine, params: SearchParams) -> SearchResponse:
+    """Search for the shopper the caller may act for; rule details only for admins."""
+    response = search(engine, params.model_copy(update={"user_id": caller.user(params.user_id)}))
+    return response if caller.is_admin else response.without_rule_details()
 
 
 @router.get("/autocomplete", summary="As-you-type suggestions")

@@ -15,6 +15,7 @@ from opensearchpy import OpenSearch
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.store import BehaviourStore
 from search.http.app import create_app
+from tests.shoppers import as_user
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
 
@@ -27,7 +28,8 @@ def _ids() -> tuple[str, str]:
 
 
 def _search(api: TestClient, **params: Any) -> list[dict[str, Any]]:
-    response = api.get("/search", params={"q": QUERY, "size": 50, "explain": "true", **params})
+    headers = as_user(params["user_id"]) if "user_id" in params else {}
+    response = api.get("/search", params={"q": QUERY, "size": 50, "explain": "true", **params}, headers=headers)
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
@@ -42,7 +44,8 @@ def _consent(api: TestClient, kind: str, subject: str, granted: bool = True) -> 
 def _click(api: TestClient, items: list[dict[str, Any]], **who: str) -> dict[str, Any]:
     events = [{"event_id": uuid.uuid4().hex, "action_name": "click", "object_id": item["id"], "position": rank,
                **who} for rank, item in enumerate(items)]  # fmt: skip
-    response = api.post("/events", json={"events": events})
+    headers = as_user(who["user_id"]) if "user_id" in who else {}  # a logged-in shopper's storefront
+    response = api.post("/events", json={"events": events}, headers=headers)
     assert response.status_code == 200, response.text
     report: dict[str, Any] = response.json()
     return report
@@ -95,7 +98,7 @@ def test_without_consent_nothing_is_stored_and_nothing_personalized(api: TestCli
     report = _click(api, base[-3:], user_id=user)
     assert report["stored"] == 0 and report["skipped_no_consent"] == 3
     assert api.get(f"/users/{user}/data", headers=ADMIN).json()["events"] == []
-    response = api.get("/search", params={"q": QUERY, "user_id": user})
+    response = api.get("/search", params={"q": QUERY, "user_id": user}, headers=as_user(user))
     assert response.json()["personalized"] is False
 
 
@@ -104,8 +107,8 @@ def test_a_retried_event_is_counted_once(api: TestClient) -> None:
     _consent(api, "users", user)
     event = {"event_id": f"retry-{user}", "action_name": "purchase", "object_id": _search(api)[0]["id"],
              "user_id": user, "quantity": 1, "price": 99.5}  # fmt: skip
-    first = api.post("/events", json={"events": [event]}).json()
-    again = api.post("/events", json={"events": [event]}).json()
+    first = api.post("/events", json={"events": [event]}, headers=as_user(user)).json()
+    again = api.post("/events", json={"events": [event]}, headers=as_user(user)).json()
     assert (first["stored"], first["duplicates"]) == (1, 0)
     assert (again["stored"], again["duplicates"]) == (0, 1)
     data = api.get(f"/users/{user}/data", headers=ADMIN).json()
@@ -125,13 +128,13 @@ def test_invalid_events_are_reported_by_position_and_the_valid_ones_stored(api: 
         {"action_name": "click", "object_id": product, "user_id": user, "timestamp": future},
         {"action_name": "click", "user_id": user},
     ]
-    report = api.post("/events", json={"events": events}).json()
+    report = api.post("/events", json={"events": events}, headers=as_user(user)).json()
     assert report["stored"] == 1
     assert [(r["index"], r["field"]) for r in report["rejected"]] == [
         (1, "action_name"), (2, "-"), (3, "timestamp"), (4, "-"),
     ]  # fmt: skip
     assert "user_id or session_id" in report["rejected"][1]["reason"]
-    too_many = api.post("/events", json={"events": [events[0]] * 501})
+    too_many = api.post("/events", json={"events": [events[0]] * 501}, headers=as_user(user))
     assert too_many.status_code == 422 and "500" in too_many.text
 
 
@@ -201,7 +204,7 @@ def test_events_past_the_retention_are_refused_and_purged(
     product = _search(api)[0]["id"]
     ancient = (datetime.now(UTC) - timedelta(days=400)).isoformat()
     month_old = (datetime.now(UTC) - timedelta(days=30)).isoformat()
-    report = api.post("/events", json={"events": [
+    report = api.post("/events", headers=as_user(user), json={"events": [
         {"action_name": "click", "object_id": product, "user_id": user, "timestamp": ancient},
         {"action_name": "click", "object_id": product, "user_id": user, "timestamp": month_old},
     ]}).json()  # fmt: skip

@@ -46,7 +46,8 @@ def _publish(api: TestClient, config: dict[str, Any], comment: str = "") -> dict
 
 
 def _search(api: TestClient, q: str, **params: Any) -> dict[str, Any]:
-    response = api.get("/search", params={"q": q, "size": 50, "explain": "true", **params})
+    # As the merchandiser sees it (admin key): which rules applied, and why each item is where it is.
+    response = api.get("/search", params={"q": q, "size": 50, "explain": "true", **params}, headers=ADMIN)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

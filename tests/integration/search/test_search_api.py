@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from search.http.app import create_app
+from tests.shoppers import as_user
 from tests.tcp_proxy import TcpProxy
 from vindbaar.embedder import SentenceTransformerEmbedder
 from vindbaar.settings import Settings
@@ -141,7 +142,8 @@ def test_post_search_accepts_json_filters(api: TestClient) -> None:
 
 
 def test_user_and_session_ids_are_accepted_and_not_yet_personalized(api: TestClient) -> None:
-    assert _search(api, q="lamp", user_id="u-1", session_id="s-1")["personalized"] is False
+    response = api.get("/search", params={"q": "lamp", "user_id": "u-1", "session_id": "s-1"}, headers=as_user("u-1"))
+    assert response.status_code == 200 and response.json()["personalized"] is False
 
 
 def test_autocomplete_completes_one_and_two_characters(api: TestClient) -> None:

@@ -1,0 +1,99 @@
+"""Who is calling: the shop's storefront (public), the shop's backend (server key) or an admin, and, from
+a signed user token, which logged-in shopper the storefront acts for."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, HTTPException, Request, status
+from pydantic import SecretStr
+
+from vindbaar.errors import NotAuthenticated, NotPermitted
+from vindbaar.settings import Settings
+from vindbaar.user_tokens import verify_user_token
+
+Role = Literal["public", "server", "admin"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The caller of one request: its role, and the user its token proves (None: no token)."""
+
+    role: Role
+    token_user: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """Server-side callers (server or admin key) may act for any shopper."""
+        return self.role != "public"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def user(self, requested: str | None) -> str | None:
+        """The user id the request may act for: `requested` if the caller may name it, else the token's.
+
+        Raises:
+            NotAuthenticated: a public caller names a user without a user token.
+            NotPermitted: the token is another user's.
+        """
+        if requested is None or self.trusted:
+            return requested if requested is not None else self.token_user
+        if self.token_user is None:
+            raise NotAuthenticated(
+                "user_id needs a signed user token (X-User-Token) from the shop's backend, or a server key"
+            )
+        if self.token_user != requested:
+            raise NotPermitted("the user token is for another user")
+        return requested
+
+
+def given_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The API key of a request: ``X-API-Key`` or ``Authorization: Bearer``."""
+    if x_api_key is not None:
+        return x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def same_key(given: str, expected: SecretStr | None) -> bool:
+    """Constant-time comparison with a configured key (False when that key is not configured)."""
+    return expected is not None and hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
+
+
+def _role(settings: Settings, given: str | None) -> Role:
+    if given and same_key(given, settings.admin_api_key):
+        return "admin"
+    if given and same_key(given, settings.server_api_key):
+        return "server"
+    if settings.search_api_key is None:
+        return "public"
+    if not given:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
+    if not same_key(given, settings.search_api_key):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown API key")
+    return "public"
+
+
+def get_caller(
+    request: Request,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+    x_user_token: Annotated[str | None, Header(description="Signed user token from the shop's backend.")] = None,
+) -> Caller:
+    """Identify the caller; public routes need the search key (or the server or admin key) once
+    ``VINDBAAR_SEARCH_API_KEY`` is set."""
+    settings: Settings = request.app.state.settings
+    role = _role(settings, given_key(x_api_key, authorization))
+    if x_user_token is None:
+        return Caller(role)
+    if settings.user_token_secret is None:
+        raise NotAuthenticated("user tokens are not accepted: VINDBAAR_USER_TOKEN_SECRET is not set")
+    return Caller(role, verify_user_token(settings.user_token_secret.get_secret_value(), x_user_token))
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
