@@ -104,12 +104,12 @@ def _events_learn(args: argparse.Namespace, settings: Settings) -> int:
     from reranker.behaviour.config import BehaviourConfig
     from reranker.behaviour.store import BehaviourStore
     from reranker.merchandising.config_store import ConfigStore
-    from reranker.merchandising.rules import MerchConfig, RankingWeights
+    from reranker.merchandising.rules import MerchConfig
     from vindbaar.index_names import IndexNames
 
     client = create_client(settings)
     live = ConfigStore(client, IndexNames(settings.index_alias)).current()
-    weights = (live.config if live else MerchConfig()).ranking.over(RankingWeights.from_settings(settings))
+    weights = (live.config if live else MerchConfig()).weights(settings)
     report = BehaviourStore(client, BehaviourConfig.from_settings(settings)).learn_pending(weights.event_weights,
                                                                                          args.grace_s)  # fmt: skip
     print(json.dumps({"learned": report.stored, "withdrawn": report.skipped_no_consent}))

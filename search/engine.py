@@ -56,7 +56,7 @@ class SearchEngine:
         else:
             live = self.config.current() if self.config is not None else None
             version, config = (live.version, live.config) if live is not None else (None, MerchConfig())
-        return Merchandising(version, config, config.ranking.over(RankingWeights.from_settings(self.settings)))
+        return Merchandising(version, config, config.weights(self.settings))
 
     def synonyms_for(self, merchandising: Merchandising) -> list[SynonymRule]:
         """The built-in synonyms plus the config's (parsed once per stored version)."""

@@ -163,6 +163,10 @@ class MerchConfig(_Strict):
             raise ValueError(str(exc)) from exc
         return value
 
+    def weights(self, settings: Settings) -> RankingWeights:
+        """The ranking weights a search runs with under this config and the service's settings."""
+        return self.ranking.over(RankingWeights.from_settings(settings))
+
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> MerchConfig:
         seen: set[str] = set()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -29,6 +31,16 @@ def products(client: OpenSearch, catalog_settings: Settings) -> list[str]:
 def _clicks(user: str, products: list[str], n: int) -> list[Event]:
     return [Event(event_id=uuid.uuid4().hex, action_name="click", user_id=user, object_id=random.choice(products))
             for _ in range(n)]  # fmt: skip
+
+
+@contextmanager
+def _profile_updates_failing(client: OpenSearch, store: BehaviourStore) -> Iterator[None]:
+    """Profile writes fail (the profiles index refuses writes) while events can still be stored."""
+    client.indices.put_settings(index=store.profiles.index, body={"index.blocks.write": True})
+    try:
+        yield
+    finally:
+        client.indices.put_settings(index=store.profiles.index, body={"index.blocks.write": None})
 
 
 def _profile(store: BehaviourStore, user: str) -> dict[str, Any]:
@@ -82,13 +94,8 @@ def test_events_whose_profile_update_failed_are_learned_on_retry_and_only_once(
     store.ensure_indices()
     user = f"retry-{uuid.uuid4().hex[:8]}"
     batch = _clicks(user, products, 4)
-    profiles = store.profiles.index
-    client.indices.put_settings(index=profiles, body={"index.blocks.write": True})
-    try:
-        with pytest.raises(WriteFailed):
-            store.ingest(batch)
-    finally:
-        client.indices.put_settings(index=profiles, body={"index.blocks.write": None})
+    with pytest.raises(WriteFailed), _profile_updates_failing(client, store):
+        store.ingest(batch)
     assert len(store.export_user(user)["events"]) == 4, "stored, though not learned"
     assert _profile(store, user) == {}
     retried = store.ingest(batch)
@@ -105,12 +112,8 @@ def test_events_nobody_retried_are_learned_by_the_sweep(
     store.ensure_indices()
     user = f"sweep-{uuid.uuid4().hex[:8]}"
     store.ingest(_clicks(user, products, 2))
-    client.indices.put_settings(index=store.profiles.index, body={"index.blocks.write": True})
-    try:
-        with pytest.raises(WriteFailed):
-            store.ingest(_clicks(user, products, 3))
-    finally:
-        client.indices.put_settings(index=store.profiles.index, body={"index.blocks.write": None})
+    with pytest.raises(WriteFailed), _profile_updates_failing(client, store):
+        store.ingest(_clicks(user, products, 3))
     assert _profile(store, user)["events"] == 2
     swept = store.learn_pending(DEFAULT_EVENT_WEIGHTS, grace_s=0)
     assert swept.stored >= 3
