@@ -23,7 +23,7 @@ from indexer.ingest import CatalogValidator
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import create_embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 
@@ -42,7 +42,7 @@ def _run(
     settings: Settings, products: list[Product], embed: bool, cache_path: Path, incremental: bool = False
 ) -> dict[str, Any]:
     client = create_client(settings)
-    embedder = SentenceTransformerEmbedder() if embed else None
+    embedder = create_embedder(settings) if embed else None
     if embedder is not None:
         embedder.warm_up()  # model loading is not indexing
     cache = EmbeddingCache(cache_path)
@@ -62,15 +62,15 @@ def _run(
     }
 
 
-def embedding_throughput(texts: list[str], batch_size: int) -> dict[str, Any]:
-    """Pure model throughput on `texts` (after a warm-up batch)."""
-    embedder = SentenceTransformerEmbedder(batch_size=batch_size)
+def embedding_throughput(settings: Settings, texts: list[str], batch_size: int) -> dict[str, Any]:
+    """Pure model throughput on `texts` with the backend `settings` name (after a warm-up batch)."""
+    embedder = create_embedder(settings, batch_size)
     embedder.warm_up()
     embedder.embed(texts[:batch_size])
     started = time.perf_counter()
     embedder.embed(texts)
     seconds = time.perf_counter() - started
-    return {"device": embedder.device, "texts": len(texts), "batch_size": batch_size,
+    return {"backend": settings.embedding_backend, "texts": len(texts), "batch_size": batch_size,
             "docs_per_s": round(len(texts) / seconds, 1)}  # fmt: skip
 
 
@@ -102,7 +102,9 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         report["text_only_generated"] = _run(settings, generated, False, scratch / "none.sqlite")
         print("embedding throughput …", file=sys.stderr)
         texts = [embedding_text(p) for p in real[: args.embed_sample]]
-        report["embedding_cpu"] = embedding_throughput(texts, 64)
+        report["embedding_cpu"] = embedding_throughput(settings, texts, 64)
+        torch = settings.model_copy(update={"embedding_backend": "torch", "embedding_device": "cpu"})
+        report["embedding_cpu_torch"] = embedding_throughput(torch, texts, 64)
         if not args.skip_full_embed:
             print("full reindex with embeddings, cold cache then warm cache …", file=sys.stderr)
             first = _run(settings, real, True, scratch / "cache.sqlite")

@@ -37,7 +37,7 @@ from search.engine import SearchEngine, build_engine
 from search.params import SearchParams
 from search.service import search
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import create_embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.text import words
@@ -64,7 +64,7 @@ def ensure_index(settings: Settings, products: list[Product]) -> None:
         return
     cache = EmbeddingCache(settings.cache_dir / "bench-embeddings.sqlite")
     try:
-        reindex(client, settings, products, SentenceTransformerEmbedder(), cache, lambda: len(products),
+        reindex(client, settings, products, create_embedder(settings), cache, lambda: len(products),
                 show_progress=True, progress_total=len(products), max_shrink=1.0)  # fmt: skip
     finally:
         cache.close()
@@ -262,7 +262,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     ensure_index(settings, products)
     client = create_client(settings)
     settings = settings.model_copy(update={"consent_required": False})
-    engine = build_engine(settings, client, SentenceTransformerEmbedder())
+    engine = build_engine(settings, client, create_embedder(settings))
     store = engine.behaviour
     assert store is not None
     store.ensure_indices()

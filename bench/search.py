@@ -34,7 +34,7 @@ from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import create_embedder
 from vindbaar.errors import BackendUnavailable, SearchFailed
 from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
@@ -64,7 +64,7 @@ def ensure_index(settings: Settings, products: list[Product]) -> None:
     _log(f"indexing {len(products)} products into {ALIAS} (embeddings cached in the bench cache) …")
     cache = EmbeddingCache(settings.cache_dir / "bench-embeddings.sqlite")
     try:
-        result = reindex(client, settings, products, SentenceTransformerEmbedder(), cache, lambda: len(products),
+        result = reindex(client, settings, products, create_embedder(settings), cache, lambda: len(products),
                          show_progress=True, progress_total=len(products), max_shrink=1.0)  # fmt: skip
     finally:
         cache.close()
@@ -105,7 +105,7 @@ def _ndcg_at_10(ranked: list[str], wanted: str) -> float:
 def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
     """nDCG@10 per query kind for lexical-only, vector-only and hybrid (RRF) rankings of one `_msearch`."""
     client = create_client(settings)
-    embedder = SentenceTransformerEmbedder()
+    embedder = create_embedder(settings)
     synonyms = load_synonyms(None)
     scores: dict[str, dict[str, list[float]]] = {}
     for kind, text, wanted in queries:
@@ -201,7 +201,7 @@ def latency(
     settings: Settings, texts: list[str], prefixes: list[str], requests: int, clients: int, workers: int
 ) -> dict[str, Any]:
     """The same searches and autocompletes through the API and straight to OpenSearch, interleaved runs."""
-    embedder = SentenceTransformerEmbedder()
+    embedder = create_embedder(settings)
     synonyms = load_synonyms(None)
     vectors = embedder.embed(texts)
     raw_search = []

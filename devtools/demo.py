@@ -15,7 +15,7 @@ from search.engine import build_engine
 from search.params import SearchParams
 from search.service import search, suggest
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import create_embedder
 from vindbaar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,7 @@ def run_demo(settings: Settings, products: int, queries: Sequence[str], out: Tex
         log.info("local OpenSearch %s at %s (data: %s)", info.version, info.url, info.data_dir)
         settings = settings.model_copy(update={"opensearch_url": info.url})
     client = create_client(settings)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_device,
-                                           settings.embedding_batch_size)  # fmt: skip
+    embedder = create_embedder(settings)
     catalog = list(generate_sample_catalog(products))
     cache = EmbeddingCache(settings.resolved_embedding_cache_path)
     try:

@@ -22,7 +22,7 @@ from indexer.sample_catalog import generate_sample_catalog
 from indexer.suggestions import build_suggestions
 from indexer.updates import ProductPatch, delete_products, patch_products, upsert_products
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder, create_embedder
 from vindbaar.settings import Settings
 
 log = logging.getLogger("vindbaar.indexer")
@@ -67,12 +67,8 @@ def _mapping(args: argparse.Namespace) -> FieldMapping:
         raise CatalogFormatError(f"field mapping: {exc}") from exc
 
 
-def _embedder(settings: Settings, args: argparse.Namespace) -> SentenceTransformerEmbedder | None:
-    if args.no_embed:
-        return None
-    return SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
-    )
+def _embedder(settings: Settings, args: argparse.Namespace) -> Embedder | None:
+    return None if args.no_embed else create_embedder(settings)
 
 
 def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], rejects: list[Reject]) -> int:

@@ -13,7 +13,7 @@ from opensearchpy import OpenSearch
 
 from devtools.localnode.node import LocalNode
 from vindbaar.client import create_client
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder, create_embedder
 from vindbaar.settings import Settings
 
 
@@ -51,9 +51,9 @@ def client(settings: Settings) -> Iterator[OpenSearch]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
-    """The real offline model, loaded once per session."""
-    model = SentenceTransformerEmbedder()
+def embedder() -> Embedder:
+    """The real offline model on the default backend (ONNX Runtime), loaded once per session."""
+    model = create_embedder(Settings())
     model.warm_up()
     return model
 

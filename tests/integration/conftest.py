@@ -16,7 +16,7 @@ from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
 from tests.shoppers import USER_TOKEN_SECRET
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 CATALOG_SIZE = 700  # 50 products of each of the sample catalog's 14 kinds
@@ -30,7 +30,7 @@ def shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def catalog_settings(
-    client: OpenSearch, settings: Settings, embedder: SentenceTransformerEmbedder, shared_embedding_cache: Path
+    client: OpenSearch, settings: Settings, embedder: Embedder, shared_embedding_cache: Path
 ) -> Iterator[Settings]:
     """Settings whose alias (with suggestions, events, profiles) holds the sample catalog; removed afterwards."""
     alias = f"test-api-{uuid.uuid4().hex[:8]}"
@@ -54,6 +54,6 @@ def catalog_settings(
 
 
 @pytest.fixture(scope="module")
-def api(catalog_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+def api(catalog_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     with TestClient(create_app(catalog_settings, embedder=embedder)) as test_client:
         yield test_client

@@ -20,7 +20,7 @@ from indexer.indices import alias_targets
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 
@@ -33,12 +33,12 @@ def admin_settings(alias_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def api(admin_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+def api(admin_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     with TestClient(create_app(admin_settings, embedder=embedder)) as test_client:
         yield test_client
 
 
-def _load(client: OpenSearch, settings: Settings, products: list[Product], embedder: SentenceTransformerEmbedder,
+def _load(client: OpenSearch, settings: Settings, products: list[Product], embedder: Embedder,
           cache: EmbeddingCache, incremental: bool = True, during: int | None = None,
           action: object = None) -> None:  # fmt: skip
     """Reindex `products`; when the load reaches product number `during`, call `action` (the live alias
@@ -55,7 +55,7 @@ def _load(client: OpenSearch, settings: Settings, products: list[Product], embed
 
 @pytest.mark.parametrize("incremental", [True, False], ids=["cloned", "full"])
 def test_admin_writes_made_during_a_reindex_survive_the_swap(
-    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: SentenceTransformerEmbedder,
+    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: Embedder,
     cache: EmbeddingCache, incremental: bool,
 ) -> None:  # fmt: skip
     alias = admin_settings.index_alias
@@ -81,7 +81,7 @@ def test_admin_writes_made_during_a_reindex_survive_the_swap(
 
 
 def test_a_write_that_meets_a_write_block_waits_for_it_instead_of_failing(
-    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: SentenceTransformerEmbedder,
+    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: Embedder,
     cache: EmbeddingCache,
 ) -> None:  # fmt: skip
     _load(client, admin_settings, list(generate_sample_catalog(5)), embedder, cache)
@@ -98,7 +98,7 @@ def test_a_write_that_meets_a_write_block_waits_for_it_instead_of_failing(
 
 
 def test_a_write_block_left_by_a_killed_reindex_is_lifted_by_the_next_run(
-    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: SentenceTransformerEmbedder,
+    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: Embedder,
     cache: EmbeddingCache,
 ) -> None:  # fmt: skip
     catalog = list(generate_sample_catalog(10))
@@ -115,7 +115,7 @@ def test_a_write_block_left_by_a_killed_reindex_is_lifted_by_the_next_run(
 
 
 def test_a_patch_keeps_doc_hash_true_so_the_next_load_restores_the_catalog(
-    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: SentenceTransformerEmbedder,
+    client: OpenSearch, admin_settings: Settings, api: TestClient, embedder: Embedder,
     cache: EmbeddingCache,
 ) -> None:  # fmt: skip
     alias = admin_settings.index_alias

@@ -21,7 +21,7 @@ from indexer.indices import alias_targets, versioned_indices
 from indexer.reindex import ReindexResult, reindex, rollback
 from indexer.sample_catalog import generate_sample_catalog
 from indexer.updates import ProductPatch, delete_products, patch_products, upsert_products
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 
@@ -37,7 +37,7 @@ def _load(
     client: OpenSearch,
     settings: Settings,
     products: list[Product],
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
     cache: EmbeddingCache,
     max_shrink: float = 0.5,
 ) -> ReindexResult:
@@ -49,7 +49,7 @@ def _title_of(client: OpenSearch, alias: str, product_id: str) -> str:
 
 
 def test_reindex_swaps_the_alias_and_the_old_index_serves_until_then(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     first = _load(client, alias_settings, _catalog(), embedder, cache)
@@ -76,7 +76,7 @@ def test_reindex_swaps_the_alias_and_the_old_index_serves_until_then(
 
 
 def test_interrupted_reindex_leaves_the_alias_and_removes_the_partial_index(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     first = _load(client, alias_settings, _catalog(), embedder, cache)
 
@@ -91,7 +91,7 @@ def test_interrupted_reindex_leaves_the_alias_and_removes_the_partial_index(
 
 
 def test_reindex_killed_half_way_leaves_search_answering_from_the_old_index(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache,
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     alias = alias_settings.index_alias
@@ -148,7 +148,7 @@ def test_rejected_rows_are_reported_with_line_numbers_and_the_rest_is_indexed(
 
 
 def test_price_update_changes_the_price_without_re_embedding(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     products = _catalog(5)
@@ -169,7 +169,7 @@ def test_price_update_changes_the_price_without_re_embedding(
 
 
 def test_patch_and_delete_report_unknown_ids(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     _load(client, alias_settings, _catalog(5), embedder, cache)
@@ -180,7 +180,7 @@ def test_patch_and_delete_report_unknown_ids(
 
 
 def test_rollback_restores_the_previous_index(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     first = _load(client, alias_settings, _catalog(), embedder, cache)
@@ -192,14 +192,14 @@ def test_rollback_restores_the_previous_index(
 
 
 def test_only_the_newest_indices_are_kept(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     names = [_load(client, alias_settings, _catalog(5), embedder, cache).index for _ in range(3)]
     assert list(versioned_indices(client, alias_settings.index_alias)) == names[1:]
 
 
 def test_catalog_with_nothing_accepted_or_far_smaller_does_not_go_live(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     first = _load(client, alias_settings, _catalog(40), embedder, cache)
     with pytest.raises(VerificationFailed, match="no product was accepted"):
@@ -213,7 +213,7 @@ def test_catalog_with_nothing_accepted_or_far_smaller_does_not_go_live(
 
 
 def test_an_unchanged_catalog_reindexes_from_a_clone_without_rewriting_anything(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     first = _load(client, alias_settings, _catalog(), embedder, cache)
@@ -228,7 +228,7 @@ def test_an_unchanged_catalog_reindexes_from_a_clone_without_rewriting_anything(
 
 
 def test_an_incremental_reindex_writes_changes_adds_new_and_removes_vanished_products(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     alias = alias_settings.index_alias
     _load(client, alias_settings, _catalog(), embedder, cache)
@@ -244,7 +244,7 @@ def test_an_incremental_reindex_writes_changes_adds_new_and_removes_vanished_pro
 
 
 def test_a_text_only_live_index_is_not_reused_for_a_load_with_embeddings(
-    client: OpenSearch, alias_settings: Settings, embedder: SentenceTransformerEmbedder, cache: EmbeddingCache
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
     products = _catalog()
     reindex(client, alias_settings, iter(products), None, cache, lambda: len(products))

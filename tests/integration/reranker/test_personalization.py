@@ -16,7 +16,7 @@ from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.store import BehaviourStore
 from search.http.app import create_app
 from tests.shoppers import as_user
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 ADMIN = {"X-API-Key": "admin-secret"}
@@ -78,9 +78,7 @@ def test_clicking_a_brand_lifts_it_on_the_next_search_only_for_that_user(api: Te
     assert [i["id"] for i in _search(api, user_id=other)] == [i["id"] for i in base]
 
 
-def test_the_cap_limits_how_far_an_item_moves(
-    catalog_settings: Settings, embedder: SentenceTransformerEmbedder
-) -> None:
+def test_the_cap_limits_how_far_an_item_moves(catalog_settings: Settings, embedder: Embedder) -> None:
     strong = catalog_settings.model_copy(update={"personalization_strength": 1.0, "personalization_max_shift": 3})
     with TestClient(create_app(strong, embedder=embedder)) as api:
         user, _ = _ids()
@@ -184,7 +182,7 @@ def test_withdrawing_consent_deletes_what_was_learned(api: TestClient) -> None:
 
 
 @pytest.fixture
-def no_consent_needed(catalog_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+def no_consent_needed(catalog_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     relaxed = catalog_settings.model_copy(update={"consent_required": False})
     with TestClient(create_app(relaxed, embedder=embedder)) as api:
         yield api

@@ -13,7 +13,7 @@ from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 ADMIN = {"X-API-Key": "admin-secret"}
@@ -22,7 +22,7 @@ ADMIN = {"X-API-Key": "admin-secret"}
 @pytest.fixture
 def api(
     client: OpenSearch, settings: Settings, index_name: str, tmp_path_factory: pytest.TempPathFactory,
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
 ) -> Iterator[TestClient]:  # fmt: skip
     app_settings = settings.model_copy(
         update={

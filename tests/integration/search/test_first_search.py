@@ -10,7 +10,7 @@ from opensearchpy import OpenSearch
 from indexer.indices import create_index
 from indexer.loader import load_products
 from search.query import build_knn_query, build_lexical_query
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.synonyms import expand, load_synonyms
 
@@ -31,7 +31,7 @@ CATALOG = [
 
 
 @pytest.fixture
-def products_index(client: OpenSearch, index_name: str, embedder: SentenceTransformerEmbedder) -> str:
+def products_index(client: OpenSearch, index_name: str, embedder: Embedder) -> str:
     create_index(client, index_name, embedder.dimension)
     stats = load_products(client, index_name, CATALOG, embedder)
     assert stats.indexed == len(CATALOG)
@@ -74,7 +74,7 @@ def test_unrelated_query_matches_nothing_lexically(client: OpenSearch, products_
     ],
 )
 def test_knn_returns_the_semantically_nearest_product(
-    client: OpenSearch, products_index: str, embedder: SentenceTransformerEmbedder, query: str, expected: str
+    client: OpenSearch, products_index: str, embedder: Embedder, query: str, expected: str
 ) -> None:
     vector = embedder.embed([query])[0]
     assert _ids(client, products_index, build_knn_query(vector, k=3))[0] == expected

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from search.http.app import create_app
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 ADMIN = {"X-API-Key": "admin-secret", "X-Author": "merchandiser@shop"}
@@ -199,7 +199,7 @@ def test_a_second_worker_process_sees_a_change_within_2_seconds(api: TestClient,
 
 
 def test_keys_search_key_searches_only_and_admin_routes_need_the_admin_key(
-    catalog_settings: Settings, embedder: SentenceTransformerEmbedder
+    catalog_settings: Settings, embedder: Embedder
 ) -> None:
     keyed = catalog_settings.model_copy(update={"search_api_key": SecretStr("search-key")})
     with TestClient(create_app(keyed, embedder=embedder)) as api:

@@ -13,7 +13,7 @@ from opensearchpy import OpenSearch
 from search.http.app import create_app
 from tests.shoppers import as_user
 from tests.tcp_proxy import TcpProxy
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 
@@ -173,7 +173,7 @@ def test_autocomplete_requires_a_query(api: TestClient) -> None:
 
 
 def test_opensearch_down_or_hung_gives_503_and_the_service_recovers(
-    catalog_settings: Settings, embedder: SentenceTransformerEmbedder, opensearch_url: str
+    catalog_settings: Settings, embedder: Embedder, opensearch_url: str
 ) -> None:
     host, port = opensearch_url.removeprefix("http://").split(":")
     proxy = TcpProxy(host, int(port))
@@ -196,7 +196,7 @@ def test_opensearch_down_or_hung_gives_503_and_the_service_recovers(
         proxy.down()
 
 
-def test_missing_index_is_a_503_that_says_what_to_do(settings: Settings, embedder: SentenceTransformerEmbedder,
+def test_missing_index_is_a_503_that_says_what_to_do(settings: Settings, embedder: Embedder,
                                                      tmp_path: Path) -> None:  # fmt: skip
     empty = settings.model_copy(update={"index_alias": f"nothing-{uuid.uuid4().hex[:8]}",
                                         "embedding_cache_path": tmp_path / "e.sqlite"})  # fmt: skip

@@ -11,7 +11,7 @@ from opensearchpy import OpenSearch
 from search.engine import build_engine
 from search.params import SearchParams
 from search.service import search
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 
@@ -25,7 +25,7 @@ def _counting(calls: list[str], function: Callable[..., Any]) -> Callable[..., A
 
 @pytest.mark.parametrize(("query", "corrected"), [("hedfones", "headphones"), ("headphones", None)])
 def test_a_search_corrects_its_query_once_and_retries_only_the_lexical_request(
-    client: OpenSearch, catalog_settings: Settings, embedder: SentenceTransformerEmbedder,
+    client: OpenSearch, catalog_settings: Settings, embedder: Embedder,
     monkeypatch: pytest.MonkeyPatch, query: str, corrected: str | None,
 ) -> None:  # fmt: skip
     engine = build_engine(catalog_settings, client, embedder)

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from search.http.app import create_app
 from tests.shoppers import USER_TOKEN_SECRET, as_user
-from vindbaar.embedder import SentenceTransformerEmbedder
+from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 from vindbaar.user_tokens import sign_user_token
 
@@ -24,7 +24,7 @@ SHOP = "https://shop.example"
 
 
 @pytest.fixture(scope="module")
-def keyed(catalog_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
+def keyed(catalog_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     """The API as a shop runs it: search key in its pages, a server key in its backend, CORS for its origin."""
     settings = catalog_settings.model_copy(update={
         "search_api_key": SecretStr("search-key"), "server_api_key": SecretStr("server-secret"), "cors_origins": SHOP,
