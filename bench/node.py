@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -35,6 +36,6 @@ def run(
     """Parse `argv`, run `benchmark` against the node, print its report as JSON on stdout."""
     args = parser.parse_args(argv)
     with opensearch_settings() as base:
-        report = benchmark(args, base)
+        report = {"machine": {"cores": os.cpu_count()}, **benchmark(args, base)}
     print(json.dumps(report, indent=2))
     return 0

@@ -1,5 +1,6 @@
-"""Search benchmark: /search and /autocomplete latency under 16 concurrent clients against the same requests
-sent straight to OpenSearch, and simulated-relevance nDCG@10 for lexical, vector and hybrid retrieval.
+"""Search benchmark: /search and /autocomplete latency against the same requests sent straight to OpenSearch
+(`bench/search_latency.py`: unseen queries and a Zipf mix, 1 and 16 clients), and simulated-relevance
+nDCG@10 for lexical, vector and hybrid retrieval.
 
 Run with `make bench-search` (or `python -m bench.search --help`). The catalog is the real Vespa catalog
 from ../shared/data plus generated products (100k by default), indexed once into the `bench-search` alias
@@ -29,14 +30,12 @@ from bench.node import run
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
-from search.autocomplete import build_product_query, build_suggestion_query
 from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
-from search.query import build_page_body, build_search_body, build_semantic_body
+from search.query import build_search_body, build_semantic_body
 from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
 from vindbaar.errors import BackendUnavailable, SearchFailed
-from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.synonyms import expand, load_synonyms
@@ -197,89 +196,14 @@ def start_api(
     raise BackendUnavailable("the API did not become healthy within 120 s")
 
 
-def latency(
-    settings: Settings, texts: list[str], prefixes: list[str], requests: int, clients: int, workers: int
-) -> dict[str, Any]:
-    """The same searches and autocompletes through the API and straight to OpenSearch, interleaved runs."""
-    embedder = create_embedder(settings)
-    synonyms = load_synonyms(None)
-    vectors = embedder.embed(texts)
-    raw_search = []
-    for text, vector in zip(texts, vectors, strict=True):
-        params = SearchParams(q=text)
-        lines = [{"index": ALIAS}, build_search_body(params, 100, expand(text, synonyms)),
-                 {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
-        raw_search.append("".join(json.dumps(line) + "\n" for line in lines))
-    raw_complete = []
-    for prefix in prefixes:
-        sugg = IndexNames(ALIAS).suggestions
-        lines = [{"index": sugg}, build_suggestion_query(prefix, ["query", "term"], 16),
-                 {"index": sugg}, build_suggestion_query(prefix, ["category"], 3),
-                 {"index": sugg}, build_suggestion_query(prefix, ["brand"], 3),
-                 {"index": ALIAS}, build_product_query(prefix, 4)]  # fmt: skip
-        raw_complete.append("".join(json.dumps(line) + "\n" for line in lines))
-    headers = {"content-type": "application/x-ndjson"}
-    port = 8765
-    api = start_api(settings, port, workers)
-    api_url, os_url = f"http://127.0.0.1:{port}", settings.opensearch_url or ""
-    try:
-        # Warm-up: every query once (fills the query-embedding cache, as popular queries do in a shop).
-        report: dict[str, Any] = {}
-
-        def search_api(h: httpx.Client, i: int) -> None:
-            _check(h.get("/search", params={"q": texts[i % len(texts)]}))
-
-        def search_raw(h: httpx.Client, i: int) -> None:
-            # What the service sends: the hybrid _msearch, then the page's documents with highlights.
-            text = texts[i % len(texts)]
-            answer = h.post("/_msearch", content=raw_search[i % len(texts)], headers=headers)
-            _check(answer)
-            ids = [hit["_id"] for hit in answer.json()["responses"][0]["hits"]["hits"][:20]]
-            _check(h.post(f"/{ALIAS}/_search", json=build_page_body(ids, SearchParams(q=text), text)))
-
-        def complete_api(h: httpx.Client, i: int) -> None:
-            _check(h.get("/autocomplete", params={"q": prefixes[i % len(prefixes)]}))
-
-        def complete_raw(h: httpx.Client, i: int) -> None:
-            _check(h.post("/_msearch", content=raw_complete[i % len(prefixes)], headers=headers))
-
-        runs: dict[str, tuple[Callable[[httpx.Client, int], None], str]] = {
-            "search_api": (search_api, api_url),
-            "search_opensearch": (search_raw, os_url),
-            "autocomplete_api": (complete_api, api_url),
-            "autocomplete_opensearch": (complete_raw, os_url),
-        }
-        load(search_api, api_url, len(texts), 4)
-        load(search_raw, os_url, len(texts), 4)
-        for name, (send, url) in runs.items():
-            _log(f"load: {name} ({requests} requests, {clients} clients) …")
-            report[name] = load(send, url, requests, clients)
-        report["search_ratio_p50"] = round(report["search_api"]["p50_ms"] / report["search_opensearch"]["p50_ms"], 2)
-        report["autocomplete_ratio_p50"] = round(
-            report["autocomplete_api"]["p50_ms"] / report["autocomplete_opensearch"]["p50_ms"], 2
-        )
-        # Without queueing: one client, the same requests.
-        report["search_api_1_client"] = load(search_api, api_url, 300, 1)
-        report["search_opensearch_1_client"] = load(search_raw, os_url, 300, 1)
-        report["autocomplete_api_1_client"] = load(complete_api, api_url, 300, 1)
-        report["autocomplete_opensearch_1_client"] = load(complete_raw, os_url, 300, 1)
-        # A cold query pays for its embedding: measure that separately, one client.
-        fresh = [f"{t} review" for t in texts[:50]]
-        report["search_api_uncached_embedding_1_client"] = load(
-            lambda h, i: _check(h.get("/search", params={"q": fresh[i]})), api_url, len(fresh), 1
-        )
-        return report
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.search", description=__doc__)
     parser.add_argument("--generated", type=int, default=100_000, help="generated products added to the catalog")
     parser.add_argument("--requests", type=int, default=2000, help="requests per load run")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
     parser.add_argument("--relevance-items", type=int, default=300, help="products drawn for relevance queries")
+    parser.add_argument("--latency-items", type=int, default=3000,
+                        help="products drawn for the latency queries (about 3 distinct queries each)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
     parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
     return run(parser, argv, _benchmark)
@@ -295,9 +219,12 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         _log("relevance …")
         report["ndcg_at_10_simulated"] = measure_relevance(settings, queries)
     report["relevance_queries"] = {k: sum(1 for q in queries if q[0] == k) for k in {q[0] for q in queries}}
-    texts = [q for kind, q, _ in queries if kind != "description"][:400]
-    prefixes = sorted({q.split()[0][:n].lower() for q in texts for n in (2, 3, 5) if q.split()[0][:n].isalpha()})
-    report["latency"] = latency(settings, texts, prefixes, args.requests, args.clients, args.workers)
+    from bench.search_latency import latency  # it builds on this module's helpers
+
+    pool = [q for _, q, _ in relevance_queries(products, args.latency_items, seed=29)]
+    typed = [q for kind, q, _ in queries if kind != "description"][:400]
+    prefixes = sorted({q.split()[0][:n].lower() for q in typed for n in (2, 3, 5) if q.split()[0][:n].isalpha()})
+    report["latency"] = latency(settings, pool, prefixes, args.requests, args.clients, args.workers)
     return report
 
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+#: Part of the cache key: a change to how the model is exported makes a fresh export.
+EXPORT_RECIPE = "eager-attention-opset17"
 
 
 class OnnxEmbedder:
@@ -52,7 +54,7 @@ class OnnxEmbedder:
             raise ValueError(
                 f"{self._folder} does not use mean pooling; set VINDBAAR_EMBEDDING_BACKEND=torch for this model"
             )
-        digest = hashlib.sha256(self._model_id.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{self._model_id}|{EXPORT_RECIPE}".encode()).hexdigest()[:16]
         self.onnx_path = cache_dir / "onnx" / digest / "model.onnx"
         self.batch_size = batch_size
         self._threads = threads
@@ -101,11 +103,19 @@ class OnnxEmbedder:
             _ = self._tokenizer, self._session
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Return one normalized vector per text, in order."""
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
+        """Return one normalized vector per text, in order.
+
+        Texts are batched by length (as sentence-transformers does): a batch is padded to its longest
+        text, so mixing short and long texts would spend most of the work on padding.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
             with self._lock:
-                vectors += self._forward(texts[start : start + self.batch_size]).tolist()
+                rows = self._forward([texts[i] for i in batch]).tolist()
+            for i, row in zip(batch, rows, strict=True):
+                vectors[i] = row
         return vectors
 
     def _forward(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -128,7 +138,9 @@ def export_onnx(folder: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    # Eager attention exports as plain matrix products, which ONNX Runtime runs faster on the CPU than the
+    # exported form of torch's fused attention (measured: 1.7 ms vs 2.9 ms per query on 2 cores).
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager").eval()
 
     class Encoder(torch.nn.Module):
         def __init__(self) -> None:

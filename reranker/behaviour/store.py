@@ -67,29 +67,32 @@ class BehaviourStore:
         created, duplicates = self.events.store(batch)
         report.stored, report.duplicates = len(created), len(duplicates)
         # A retry of events whose profile update failed: stored before, learned now (each event only once).
-        self._learn([*created, *self.events.unlearned(duplicates)], weights, report)
+        withdrawn = self._learn([*created, *self.events.unlearned(duplicates)], weights, report)
+        late = sum(1 for event_id, _ in created if event_id in withdrawn)
+        report.stored -= late
+        report.skipped_no_consent += late
         return report
 
-    def _learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float], report: IngestReport) -> None:
+    def _learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float], report: IngestReport) -> set[str]:
+        """Learn `events` and mark them learned; returns the ids of those dropped for a withdrawal."""
         if not events:
-            return
+            return set()
         learned = self.learner.learn(events, weights)
         report.unknown_products = learned.unknown_products
         withdrawn = set(learned.withdrawn_events)
         if withdrawn:
             # Their subjects withdrew consent while the events were on their way: they are not kept.
             self.events.delete_ids(sorted(withdrawn))
-            late = sum(1 for event_id, _ in events if event_id in withdrawn)
-            report.stored -= late
-            report.skipped_no_consent += late
         self.events.mark_learned([event_id for event_id, _ in events if event_id not in withdrawn])
+        return withdrawn
 
     def learn_pending(self, weights: Mapping[str, float], grace_s: float = 60.0) -> IngestReport:
         """Learn events that were stored but never learned (their request failed after storing them and was
         not retried), at least `grace_s` old; returns what was learned."""
         pending = self.events.pending(datetime.now(UTC) - timedelta(seconds=grace_s))
-        report = IngestReport(stored=len(pending))
-        self._learn(pending, weights, report)
+        report = IngestReport()
+        report.skipped_no_consent = len(self._learn(pending, weights, report))
+        report.stored = len(pending) - report.skipped_no_consent
         return report
 
     def profile_for_search(self, user_id: str | None, session_id: str | None) -> Profile | None:
