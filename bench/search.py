@@ -33,9 +33,11 @@ from indexer.sample_catalog import generate_sample_catalog
 from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
 from search.query import build_search_body, build_semantic_body
+from search.spelling import Vocabulary
 from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
 from vindbaar.errors import BackendUnavailable, SearchFailed
+from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 from vindbaar.synonyms import expand, load_synonyms
@@ -106,11 +108,13 @@ def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -
     client = create_client(settings)
     embedder = create_embedder(settings)
     synonyms = load_synonyms(None)
+    vocabulary = Vocabulary.load(client, IndexNames(ALIAS))  # typo tolerance as the service decides it
     scores: dict[str, dict[str, list[float]]] = {}
     for kind, text, wanted in queries:
         params = SearchParams(q=text, facets=[], highlight=False)
         vector = embedder.embed([text])[0]
-        body = [{"index": ALIAS}, build_search_body(params, 100, expand(text, synonyms)),
+        lexical = build_search_body(params, 100, expand(text, synonyms), fuzzy=not vocabulary.knows_all(text))
+        body = [{"index": ALIAS}, lexical,
                 {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
         responses = client.msearch(body=body)["responses"]
         failed = [r["error"] for r in responses if "error" in r]

@@ -20,6 +20,8 @@ from search.autocomplete import build_product_query, build_suggestion_query
 from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from search.query_embedder import QueryEmbedder
+from search.spelling import Vocabulary
+from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
 from vindbaar.index_names import IndexNames
 from vindbaar.settings import Settings
@@ -41,11 +43,16 @@ class Raw:
     def __init__(self, settings: Settings) -> None:
         self._embedder = QueryEmbedder(create_embedder(settings))
         self._synonyms = load_synonyms(None)
+        self._vocabulary = Vocabulary.load(create_client(settings), IndexNames(ALIAS))
 
     def search(self, http: httpx.Client, text: str) -> None:
         params = SearchParams(q=text)
         vector = self._embedder.embed(text)
-        lines = [{"index": ALIAS}, build_search_body(params, 100, expand(text, self._synonyms)),
+        # The service's typo tolerance decision, so both sides send the same request.
+        lexical = build_search_body(
+            params, 100, expand(text, self._synonyms), fuzzy=not self._vocabulary.knows_all(text)
+        )
+        lines = [{"index": ALIAS}, lexical,
                  {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
         answer = http.post("/_msearch", content="".join(json.dumps(line) + "\n" for line in lines), headers=NDJSON)
         _check(answer)

@@ -56,6 +56,11 @@ class Vocabulary:
         best = min(matches, key=lambda m: (m[1], -self._counts[m[0]]))
         return str(best[0])
 
+    def knows_all(self, query: str) -> bool:
+        """Whether every word of `query` is a catalog word (then there is no typo to forgive)."""
+        tokens = words(query)
+        return bool(tokens) and all(token in self._counts for token in tokens)
+
     def correct(self, query: str) -> str | None:
         """`query` with its unknown words corrected, or None when there is nothing to correct."""
         with self._lock:

@@ -37,6 +37,7 @@ class SearchPlan:
     params: SearchParams  # with the sort order resolved
     text: str
     correction: str | None  # the query with unknown words corrected (computed once per search)
+    fuzzy: bool  # whether lexical matching forgives typos: not when every word is a known catalog word
     window: int
     merchandising: Merchandising
     synonyms: list[SynonymRule]
@@ -59,6 +60,7 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
     """Resolve the config (`draft` replaces the live one: the admin preview), the sort, the shopper's
     profile, the spelling correction and the rules that hold."""
     merchandising = engine.merchandising(draft)
+    vocabulary = engine.vocabulary.get()
     if params.sort is None:
         params = params.model_copy(update={"sort": SortOrder(merchandising.config.ranking.default_sort)})
     text = params.q.strip()
@@ -70,7 +72,8 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
     return SearchPlan(
         params=params,
         text=text,
-        correction=engine.vocabulary.get().correct(text) if text else None,
+        correction=vocabulary.correct(text) if text else None,
+        fuzzy=not vocabulary.knows_all(text),
         window=max(engine.settings.fusion_window, params.offset + params.size),
         merchandising=merchandising,
         synonyms=engine.synonyms_for(merchandising),
@@ -94,8 +97,9 @@ class Retrieval:
         return int(self.lexical["hits"]["total"]["value"])
 
 
-def _lexical_body(plan: SearchPlan, text: str) -> dict[str, Any]:
-    body = build_search_body(plan.params, plan.window, expand(text, plan.synonyms), text=text, rules=plan.clauses)
+def _lexical_body(plan: SearchPlan, text: str, fuzzy: bool) -> dict[str, Any]:
+    alternatives = expand(text, plan.synonyms)
+    body = build_search_body(plan.params, plan.window, alternatives, text=text, rules=plan.clauses, fuzzy=fuzzy)
     return with_features(body) if plan.hybrid and plan.with_features else body
 
 
@@ -103,7 +107,7 @@ def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
     """One round trip for the lexical, kNN and taste lists; a lexical retry with the corrected query
     when too little matched (the kNN side already used the corrected text)."""
     index, timeout = engine.names.products, engine.settings.search_timeout_s
-    lexical = _lexical_body(plan, plan.text)
+    lexical = _lexical_body(plan, plan.text, plan.fuzzy)
     if not plan.hybrid:
         retrieval = Retrieval(engine.client.search(index=index, body=lexical, request_timeout=timeout))
     else:
@@ -131,7 +135,9 @@ def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
         retrieval = Retrieval(answers[0], answers[1], answers[2] if len(answers) > 2 else None)
     if (plan.text and plan.params.correct and plan.correction is not None
             and retrieval.lexical_total < engine.settings.correction_min_hits):  # fmt: skip
-        retry = engine.client.search(index=index, body=_lexical_body(plan, plan.correction), request_timeout=timeout)
+        retry = engine.client.search(
+            index=index, body=_lexical_body(plan, plan.correction, fuzzy=True), request_timeout=timeout
+        )
         if int(retry["hits"]["total"]["value"]) > retrieval.lexical_total:
             return Retrieval(retry, retrieval.semantic, retrieval.taste, corrected=plan.correction)
     return retrieval

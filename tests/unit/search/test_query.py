@@ -131,3 +131,9 @@ def test_out_of_range_parameters_are_rejected_naming_the_field(params: dict[str,
 def test_paging_deeper_than_the_result_window_is_rejected() -> None:
     with pytest.raises(ValueError, match=str(MAX_RESULT_WINDOW)):
         SearchParams(page=11, size=100)
+
+
+def test_without_typos_to_forgive_the_lexical_query_has_no_fuzzy_clause() -> None:
+    should = build_search_body(SearchParams(q="sony headphones"), window=100, fuzzy=False)["query"]["bool"]["should"]
+    assert not any("fuzziness" in clause["multi_match"] for clause in should)
+    assert len(should) == 2, "exact and prefix matching stay"

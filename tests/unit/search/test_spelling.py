@@ -34,3 +34,10 @@ def test_ties_go_to_the_more_common_word() -> None:
 
 def test_edit_budget_grows_with_word_length() -> None:
     assert [max_edits(w) for w in ("tv", "lamp", "phone", "headphone")] == [0, 1, 2, 3]
+
+
+def test_a_query_of_catalog_words_needs_no_typo_tolerance() -> None:
+    assert VOCABULARY.knows_all("iPhone headphones")
+    assert not VOCABULARY.knows_all("iphone hedfones")
+    assert not VOCABULARY.knows_all("  "), "nothing typed, nothing known"
+    assert not Vocabulary({}).knows_all("iphone"), "no vocabulary yet: tolerate typos"

@@ -83,6 +83,12 @@ def test_plan_resolves_sort_window_rules_and_corrects_the_query_once() -> None:
     assert plan.profile is None  # no behaviour store, no shopper
 
 
+def test_typo_tolerance_only_when_a_word_is_not_a_catalog_word() -> None:
+    engine, _, _ = _engine()
+    assert stages.plan(engine, SearchParams(q="Sony headphones")).fuzzy is False
+    assert stages.plan(engine, SearchParams(q="sony hedfones")).fuzzy is True
+
+
 def test_an_empty_query_is_not_corrected() -> None:
     engine, vocabulary, _ = _engine()
     plan = stages.plan(engine, SearchParams(q=""))
