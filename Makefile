@@ -32,6 +32,10 @@ bench-indexing: setup
 bench-search: setup
 	$(VENV)/bin/python -m bench.search
 
+.PHONY: bench-request-costs
+bench-request-costs: setup
+	$(VENV)/bin/python -m bench.request_costs
+
 .PHONY: bench-personalization
 bench-personalization: setup
 	$(VENV)/bin/python -m bench.personalization
