@@ -133,10 +133,6 @@ class Profile:
         self.events += other.events
         self.remember_learned(other.learned)
 
-    def has_learned(self, event_id: str) -> bool:
-        """Whether the event with this id was already learned (a re-delivered or re-learned event)."""
-        return event_id in self.learned
-
     def remember_learned(self, event_ids: Sequence[str]) -> None:
         """Remember events as learned (the latest `MAX_LEARNED_IDS`)."""
         self.learned = list(dict.fromkeys([*self.learned, *event_ids]))[-MAX_LEARNED_IDS:]

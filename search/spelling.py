@@ -87,7 +87,8 @@ class Vocabulary:
 
 
 class VocabularyStore:
-    """Holds the current vocabulary and reloads it in the background of a request every `refresh_s`."""
+    """Holds the current vocabulary and reloads it every `refresh_s` in a background thread (only the
+    very first load, done by the app at start, happens on the caller's thread)."""
 
     def __init__(self, client: OpenSearch, names: IndexNames, refresh_s: float) -> None:
         self._client = client
@@ -98,15 +99,21 @@ class VocabularyStore:
         self._lock = threading.Lock()
 
     def get(self) -> Vocabulary:
-        """The vocabulary; stale ones are reloaded by one caller while the others keep the old one."""
+        """The vocabulary; a stale one is reloaded in the background while callers keep the old one."""
         if time.monotonic() - self._loaded_at >= self._refresh_s and self._lock.acquire(blocking=False):
-            try:
-                self._vocabulary = Vocabulary.load(self._client, self._names)
-                self._loaded_at = time.monotonic()
-            except (OpenSearchException, OSError) as exc:
-                # Retry in a while rather than on every request while OpenSearch is unreachable.
-                self._loaded_at = time.monotonic() - self._refresh_s + RETRY_AFTER_FAILURE_S
-                log.warning("could not reload the spelling vocabulary: %s", exc)
-            finally:
-                self._lock.release()
+            if self._loaded_at == float("-inf"):
+                self._reload_then_release()  # nothing to serve meanwhile: the first load is waited for
+            else:
+                threading.Thread(target=self._reload_then_release, name="vocabulary-reload", daemon=True).start()
         return self._vocabulary
+
+    def _reload_then_release(self) -> None:
+        try:
+            self._vocabulary = Vocabulary.load(self._client, self._names)
+            self._loaded_at = time.monotonic()
+        except (OpenSearchException, OSError) as exc:
+            # Retry in a while rather than on every request while OpenSearch is unreachable.
+            self._loaded_at = time.monotonic() - self._refresh_s + RETRY_AFTER_FAILURE_S
+            log.warning("could not reload the spelling vocabulary: %s", exc)
+        finally:
+            self._lock.release()

@@ -67,19 +67,26 @@ class ConfigStore:
     def current(self) -> ConfigVersion | None:
         """The live version (None: never configured), re-read at most every `ttl_s` seconds.
 
-        The first read blocks (hide rules must never be skipped); later ones are done by one request
-        while the others use the cached version, which is also kept when a re-read fails.
+        The first read blocks (hide rules must never be skipped). After that a stale version is re-read
+        by a background thread while every request goes on with the cached one, which is also kept when a
+        re-read fails: no request waits for a refresh.
         """
         if time.monotonic() - self._checked_at < self._ttl_s:
             return self._cached
-        first = not self._loaded
-        if self._lock.acquire(blocking=first):
-            try:
-                if time.monotonic() - self._checked_at >= self._ttl_s:
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
                     self._refresh()
-            finally:
-                self._lock.release()
+            return self._cached
+        if self._lock.acquire(blocking=False):
+            threading.Thread(target=self._refresh_then_release, name="config-refresh", daemon=True).start()
         return self._cached
+
+    def _refresh_then_release(self) -> None:
+        try:
+            self._refresh()
+        finally:
+            self._lock.release()
 
     def _refresh(self) -> None:
         try:
@@ -122,7 +129,8 @@ class ConfigStore:
                 self._client.create(index=self.index, id=f"v{number}", body=body, refresh="true")
             except ConflictError:
                 continue  # another publisher took `number`: re-read (a based change then sees it is stale)
-            self._checked_at = float("-inf")
+            # This worker reads its own write at once; the others within `ttl_s`.
+            self._cached, self._loaded, self._checked_at = created, True, time.monotonic()
             return created
         raise TooManyConflicts("could not store the config: too many concurrent changes; try again")
 

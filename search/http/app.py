@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.client = client
         app.state.embedder = model
         app.state.embedding_cache = cache
-        app.state.engine = build_engine(settings, client, model, synonyms)
+        app.state.engine = engine = build_engine(settings, client, model, synonyms)
+        engine.vocabulary.get()  # the first load, at start: later reloads run in the background
         try:
             yield
         finally:
