@@ -1,8 +1,9 @@
 """Incremental changes to the live index: upsert, delete, and partial updates that never re-embed.
 
-Every write is recorded in the write journal once it reached the index, so that a reindex running
-meanwhile replays it onto its new index (`indexer/journal.py`). A write that meets the short write
-block of an incremental reindex's clone waits for it to lift instead of failing.
+Every write is recorded in the write journal before it is applied, so that a reindex running meanwhile
+replays it onto its new index (`indexer/journal.py`); replaying is idempotent, so a write journaled but
+refused is harmless. A write that meets the short write block of a reindex waits for it to lift instead
+of failing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from indexer.journal import JournalEntry, WriteJournal
 from indexer.loader import LoadStats, load_products
 from vindbaar import schema
 from vindbaar.embedder import Embedder
-from vindbaar.errors import Conflict, WriteFailed
+from vindbaar.errors import BackendUnavailable, Conflict, WriteFailed
 from vindbaar.index_names import IndexNames
 from vindbaar.product import Product
 
@@ -75,14 +76,23 @@ def _blocked(error: Any) -> bool:
 
 
 def _waiting_out_blocks(write: Callable[[], T]) -> T:
-    """Run `write`, again while it meets a write block, for up to `BLOCK_WAIT_S`."""
+    """Run `write`, again while it meets a write block, for up to `BLOCK_WAIT_S`.
+
+    Raises:
+        BackendUnavailable: the block did not lift in time.
+        WriteFailed: OpenSearch refused a document for another reason.
+    """
     deadline = time.monotonic() + BLOCK_WAIT_S
     while True:
         try:
             return write()
         except (BulkIndexError, WriteFailed) as exc:
-            if not _blocked(exc) or time.monotonic() > deadline:
-                raise
+            if not _blocked(exc):
+                if isinstance(exc, WriteFailed):
+                    raise
+                raise WriteFailed(f"OpenSearch refused products: {exc}") from exc
+            if time.monotonic() > deadline:
+                raise BackendUnavailable(f"the catalog stayed write-blocked for {BLOCK_WAIT_S:.0f} s") from exc
         time.sleep(0.2)
 
 
@@ -98,9 +108,9 @@ def upsert_products(
     """Create or replace products (embedding only what the cache lacks); `journal` records them for a
     reindex running meanwhile."""
     batch = list(products)
-    stats = _waiting_out_blocks(lambda: load_products(client, alias, batch, embedder, cache))
     if journal:
         WriteJournal(client, IndexNames(alias)).record("upsert", [p.model_dump(mode="json") for p in batch])
+    stats = _waiting_out_blocks(lambda: load_products(client, alias, batch, embedder, cache))
     if refresh:
         client.indices.refresh(index=alias)
     return WriteResult(succeeded=stats.indexed, stats=stats)
@@ -133,22 +143,27 @@ def patch_products(
     Each document's `doc_hash` is recomputed, so that it stays the hash of what is stored: the next
     incremental reindex then sees a catalog row that differs from the patched document and rewrites it.
     """
+    if journal:
+        WriteJournal(client, IndexNames(alias)).record("patch", [p.model_dump(mode="json", exclude_none=True)
+                                                                for p in patches])  # fmt: skip
     result = WriteResult()
-    pending = {p.id: p for p in patches}  # the last patch of an id wins, as it would in order
+    # Several patches of one product apply in order: merged into one, the later fields winning.
+    pending: dict[str, ProductPatch] = {}
+    for patch in patches:
+        earlier = pending.get(patch.id)
+        pending[patch.id] = patch if earlier is None else ProductPatch.model_validate(
+            {**earlier.model_dump(exclude_none=True), **patch.model_dump(exclude_none=True)}
+        )  # fmt: skip
+    per_id = {doc_id: sum(1 for p in patches if p.id == doc_id) for doc_id in pending}
     for _ in range(PATCH_RETRIES):
         if not pending:
             break
         written, missing, conflicts = _waiting_out_blocks(partial(_patch_once, client, alias, list(pending.values())))
-        result.succeeded += len(written)
+        result.succeeded += sum(per_id[doc_id] for doc_id in written)
         result.not_found += missing
         pending = {doc_id: pending[doc_id] for doc_id in conflicts}
     if pending:
         raise Conflict(f"products kept changing while being patched: {', '.join(sorted(pending))}; try again")
-    if journal:
-        done = set(result.not_found)
-        WriteJournal(client, IndexNames(alias)).record(
-            "patch", [p.model_dump(mode="json", exclude_none=True) for p in patches if p.id not in done]
-        )
     if refresh and patches:
         client.indices.refresh(index=alias)
     return result
@@ -177,10 +192,10 @@ def delete_products(
     client: OpenSearch, alias: str, ids: Sequence[str], refresh: bool = False, journal: bool = True
 ) -> WriteResult:
     """Delete products by id; unknown ids are reported in `not_found`."""
+    if journal:
+        WriteJournal(client, IndexNames(alias)).record("delete", list(ids))
     actions = [{"_op_type": "delete", "_index": alias, "_id": product_id} for product_id in ids]
     written, missing, _ = _waiting_out_blocks(lambda: _run_bulk(client, actions))
-    if journal:
-        WriteJournal(client, IndexNames(alias)).record("delete", written)
     if refresh and actions:
         client.indices.refresh(index=alias)
     return WriteResult(succeeded=len(written), not_found=missing)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -59,6 +60,9 @@ class SentenceTransformerEmbedder:
         self._model_id = model or default_model_id()
         self._device = device
         self.batch_size = batch_size
+        # Request threads (admin upserts) and the query embedder's worker share the model: its fast
+        # tokenizer must not be used from two threads at once.
+        self._lock = threading.Lock()
 
     @cached_property
     def _model(self) -> SentenceTransformer:
@@ -93,10 +97,9 @@ class SentenceTransformerEmbedder:
         """Return one normalized vector per text, in order."""
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )  # fmt: skip
+        with self._lock:
+            vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False)  # fmt: skip
         return [row.tolist() for row in vectors]
 
 

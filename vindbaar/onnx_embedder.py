@@ -54,7 +54,11 @@ class OnnxEmbedder:
             raise ValueError(
                 f"{self._folder} does not use mean pooling; set VINDBAAR_EMBEDDING_BACKEND=torch for this model"
             )
-        digest = hashlib.sha256(f"{self._model_id}|{EXPORT_RECIPE}".encode()).hexdigest()[:16]
+        # The weights' size and time are in the key too: a local model folder changed in place exports anew.
+        weights = sorted(
+            f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in self._folder.glob("*.safetensors")
+        )
+        digest = hashlib.sha256(f"{self._model_id}|{EXPORT_RECIPE}|{weights}".encode()).hexdigest()[:16]
         self.onnx_path = cache_dir / "onnx" / digest / "model.onnx"
         self.batch_size = batch_size
         self._threads = threads

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vindbaar.user_tokens import MIN_SECRET_LENGTH
 
 
 def _default_cache_dir() -> Path:
@@ -95,6 +97,16 @@ class Settings(BaseSettings):
     node_heap: str = Field(default="1g", pattern=r"^\d+[mg]$")
     node_start_timeout_s: float = Field(default=180.0, gt=0)
     java_home: Path | None = None
+
+    @field_validator("user_token_secret")
+    @classmethod
+    def _strong_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty variable (a blank line of an env template) means unset; a short secret is refused.
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"VINDBAAR_USER_TOKEN_SECRET must have at least {MIN_SECRET_LENGTH} characters")
+        return value
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -32,6 +32,10 @@ def _signature(secret: str, signed: str) -> str:
     return _b64(hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest())
 
 
+#: A shorter secret could be guessed; an empty one would let anyone sign tokens.
+MIN_SECRET_LENGTH = 16
+
+
 def sign_user_token(secret: str, user_id: str, ttl_s: float = 3600, now: float | None = None) -> str:
     """A token that proves `user_id` until `ttl_s` seconds from `now` (what the shop's backend does)."""
     payload = _b64(json.dumps({"sub": user_id, "exp": int((now or time.time()) + ttl_s)}).encode())
@@ -48,7 +52,7 @@ def verify_user_token(secret: str, token: str, now: float | None = None) -> str:
     payload, _, signature = rest.partition(".")
     if version != VERSION or not payload or not signature:
         raise InvalidUserToken("malformed user token: expected v1.<payload>.<signature>")
-    if not hmac.compare_digest(signature, _signature(secret, f"{version}.{payload}")):
+    if not hmac.compare_digest(signature.encode(), _signature(secret, f"{version}.{payload}").encode()):
         raise InvalidUserToken("user token signature does not match (tampered with, or signed with another secret)")
     try:
         claims = json.loads(_unb64(payload))

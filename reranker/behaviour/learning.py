@@ -135,8 +135,8 @@ class ProfileLearner:
         to run only once the user's write succeeded, and only if the session is unchanged since read."""
         key = subject_key("session", session_id)
         stored = found.get(key)
-        if stored is None:
-            return []
+        if stored is None or stored.doc.get("consent") is False:
+            return []  # nothing learned, or a withdrawal, which stays on record under the session
         session = Profile.from_document(key, stored.doc)
         profile.merge(session, self.config.half_life_s)
         if profile.consent is None:  # the user's own record, even a withdrawal, wins over the session's

@@ -25,7 +25,7 @@ class Privacy:
             self._profiles.record_consent(kind, subject_id, True)
             return
         sessions = self._profiles.sessions_of(subject_id) if kind == "user" else [subject_id]
-        self._profiles.reset_withdrawn(kind, subject_id)
+        self._profiles.reset_withdrawn(kind, subject_id, sessions if kind == "user" else ())
         self._events.delete_of(subject_id if kind == "user" else None, sessions)
         if kind == "user":
             self._profiles.delete([subject_key("session", s) for s in sessions])

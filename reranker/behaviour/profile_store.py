@@ -98,15 +98,16 @@ class ProfileStore:
             refresh="wait_for",
         )
 
-    def reset_withdrawn(self, kind: str, subject_id: str) -> None:
-        """Replace a subject's profile by an empty one that records the withdrawal of consent.
+    def reset_withdrawn(self, kind: str, subject_id: str, sessions: Sequence[str] = ()) -> None:
+        """Replace a subject's profile by an empty one that records the withdrawal of consent (and, for a
+        user, the sessions merged into it, so that a later erasure still finds their events).
 
         One unconditional write: learners that read the old profile lose their conditional write, re-read,
         and see the withdrawal.
         """
         now = datetime.now(UTC).isoformat()
         doc = {"kind": kind, "subject_id": subject_id, "consent": False, "consent_updated_at": now,
-               "updated_at": now, "events": 0}  # fmt: skip
+               "updated_at": now, "events": 0, "sessions": list(sessions)}  # fmt: skip
         self._client.index(index=self.index, id=subject_key(kind, subject_id), body=doc, refresh="wait_for")
 
     def write(self, actions: Iterable[dict[str, Any]]) -> tuple[list[str], list[str]]:

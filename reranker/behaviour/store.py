@@ -75,6 +75,7 @@ class BehaviourStore:
 
     def _learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float], report: IngestReport) -> set[str]:
         """Learn `events` and mark them learned; returns the ids of those dropped for a withdrawal."""
+        events = list({event_id: (event_id, event) for event_id, event in events}.values())  # an id learns once
         if not events:
             return set()
         learned = self.learner.learn(events, weights)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Header, HTTPException, Request, status
 from pydantic import SecretStr
 
-from vindbaar.errors import NotAuthenticated, NotPermitted
+from vindbaar.errors import InvalidUserToken, NotAuthenticated, NotPermitted
 from vindbaar.settings import Settings
 from vindbaar.user_tokens import verify_user_token
 
@@ -19,10 +19,15 @@ Role = Literal["public", "server", "admin"]
 
 @dataclass(frozen=True)
 class Caller:
-    """The caller of one request: its role, and the user its token proves (None: no token)."""
+    """The caller of one request: its role, and the user its token proves (None: no valid token).
+
+    An invalid token (expired on a page left open, say) only matters where a user is named: anonymous
+    search and autocomplete go on working.
+    """
 
     role: Role
     token_user: str | None = None
+    token_error: InvalidUserToken | None = None
 
     @property
     def trusted(self) -> bool:
@@ -42,6 +47,8 @@ class Caller:
         """
         if requested is None or self.trusted:
             return requested if requested is not None else self.token_user
+        if self.token_error is not None:
+            raise self.token_error
         if self.token_user is None:
             raise NotAuthenticated(
                 "user_id needs a signed user token (X-User-Token) from the shop's backend, or a server key"
@@ -92,8 +99,13 @@ def get_caller(
     if x_user_token is None:
         return Caller(role)
     if settings.user_token_secret is None:
-        raise NotAuthenticated("user tokens are not accepted: VINDBAAR_USER_TOKEN_SECRET is not set")
-    return Caller(role, verify_user_token(settings.user_token_secret.get_secret_value(), x_user_token))
+        return Caller(
+            role, token_error=InvalidUserToken("user tokens are not accepted: VINDBAAR_USER_TOKEN_SECRET is not set")
+        )
+    try:
+        return Caller(role, verify_user_token(settings.user_token_secret.get_secret_value(), x_user_token))
+    except InvalidUserToken as exc:
+        return Caller(role, token_error=exc)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -17,6 +17,7 @@ from cli.main import main
 from indexer.documents import content_hash, document_hash, embedding_text, to_document
 from indexer.embedding_cache import EmbeddingCache
 from indexer.indices import alias_targets
+from indexer.journal import REPLAY_MARGIN
 from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
@@ -126,7 +127,9 @@ def test_a_patch_keeps_doc_hash_true_so_the_next_load_restores_the_catalog(
     stored = client.get(index=alias, id=product.id)["_source"]
     cheap = product.model_copy(update={"price": 0.5})
     assert stored["doc_hash"] == document_hash(to_document(cheap, None, content_hash(embedding_text(cheap))))
-    # The catalog still says the old price: an incremental load must rewrite the patched product.
+    # The catalog still says the old price: an incremental load must rewrite the patched product. (A load
+    # starting within REPLAY_MARGIN of the patch would replay it as a write possibly in flight: wait that out.)
+    time.sleep(REPLAY_MARGIN.total_seconds())
     _load(client, admin_settings, catalog, embedder, cache)
     assert client.get(index=alias, id=product.id)["_source"]["price"] == product.price
 

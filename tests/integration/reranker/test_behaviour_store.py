@@ -120,3 +120,29 @@ def test_events_nobody_retried_are_learned_by_the_sweep(
     assert _profile(store, user)["events"] == 5
     store.learn_pending(DEFAULT_EVENT_WEIGHTS, grace_s=0)
     assert _profile(store, user)["events"] == 5
+
+
+def test_an_event_sent_twice_in_one_batch_is_learned_once(
+    client: OpenSearch, catalog_settings: Settings, products: list[str]
+) -> None:
+    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
+    user = f"twice-{uuid.uuid4().hex[:8]}"
+    (click,) = _clicks(user, products, 1)
+    report = store.ingest([click, click])
+    assert (report.stored, report.duplicates) == (1, 1)
+    assert _profile(store, user)["events"] == 1
+
+
+def test_a_session_that_withdrew_is_not_merged_into_the_user_at_login(
+    client: OpenSearch, catalog_settings: Settings, products: list[str]
+) -> None:
+    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
+    user, session = f"u-{uuid.uuid4().hex[:8]}", f"s-{uuid.uuid4().hex[:8]}"
+    store.ingest([Event(action_name="click", session_id=session, object_id=products[0])])
+    store.set_consent("session", session, False)
+    store.ingest([Event(action_name="click", user_id=user, session_id=session, object_id=products[1])])
+    data = store.export_user(user)
+    assert data["profiles"][f"user:{user}"]["events"] == 1, "the user learned only their own click"
+    assert data["profiles"].get(f"session:{session}", {}).get("consent") is not True
+    withdrawn = store.profiles.read([f"session:{session}"])[f"session:{session}"].doc
+    assert withdrawn["consent"] is False, "the session's withdrawal stays on record"

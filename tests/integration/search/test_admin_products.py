@@ -78,3 +78,12 @@ def test_oversized_batch_is_422_naming_the_field(api: TestClient) -> None:
     response = api.post("/admin/products", json={"products": [{"id": str(i)} for i in range(1001)]}, headers=ADMIN)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "products"]
+
+
+def test_several_patches_of_one_product_in_a_batch_all_apply_in_order(api: TestClient, client: OpenSearch) -> None:
+    patches = [{"id": "sku-000002", "price": 10.0, "stock": 5}, {"id": "sku-000002", "stock": 0},
+               {"id": "sku-000002", "popularity": 3.0}]  # fmt: skip
+    report = api.patch("/admin/products", json={"patches": patches}, headers=ADMIN).json()
+    assert report["written"] == 3 and report["rejected"] == []
+    source = api.app.state.client.get(index=api.app.state.settings.index_alias, id="sku-000002")["_source"]
+    assert (source["price"], source["stock"], source["in_stock"], source["popularity"]) == (10.0, 0, False, 3.0)

@@ -95,8 +95,16 @@ def test_user_tokens_expire_and_cannot_be_altered(api: TestClient) -> None:
     assert response.status_code == 401 and "expired" in response.json()["detail"]
     version, payload, signature = as_user(user)["X-User-Token"].split(".")
     altered = f"{version}.{payload[:-2]}xx.{signature}"
-    response = api.get("/search", params={"q": "lamp"}, headers={"X-User-Token": altered})
+    response = api.get("/search", params={"q": "lamp", "user_id": user}, headers={"X-User-Token": altered})
     assert response.status_code == 401
+    garbled = api.get(
+        "/search", params={"q": "lamp", "user_id": user}, headers={"X-User-Token": "v1.é.é".encode("latin-1")}
+    )
+    assert garbled.status_code == 401
+    # A page left open past its token's expiry still searches and completes, anonymously.
+    anonymous = api.get("/search", params={"q": "lamp"}, headers={"X-User-Token": expired})
+    assert anonymous.status_code == 200 and anonymous.json()["personalized"] is False
+    assert api.get("/autocomplete", params={"q": "la"}, headers={"X-User-Token": expired}).status_code == 200
 
 
 def test_the_shops_backend_may_act_for_any_shopper_with_the_server_key(keyed: TestClient) -> None:

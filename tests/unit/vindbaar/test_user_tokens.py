@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from vindbaar.errors import InvalidUserToken
+from vindbaar.settings import Settings
 from vindbaar.user_tokens import sign_user_token, verify_user_token
 
 SECRET = "s3cret"
@@ -48,3 +50,16 @@ def test_the_readme_example_makes_tokens_the_api_accepts() -> None:
     namespace: dict[str, Any] = {}
     exec(example, namespace)  # the shop's ten lines, as documented
     assert verify_user_token(SECRET, namespace["user_token"](SECRET, "user-42")) == "user-42"
+
+
+def test_an_empty_secret_means_no_tokens_and_a_short_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VINDBAAR_USER_TOKEN_SECRET", "")
+    assert Settings().user_token_secret is None, "a blank env line must not let anyone sign tokens"
+    monkeypatch.setenv("VINDBAAR_USER_TOKEN_SECRET", "short")
+    with pytest.raises(ValidationError, match="at least 16"):
+        Settings()
+
+
+def test_a_non_ascii_token_is_refused_not_a_crash() -> None:
+    with pytest.raises(InvalidUserToken):
+        verify_user_token(SECRET, "v1.é.é", now=NOW)
