@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -111,3 +112,11 @@ def test_a_stored_profile_reads_back_the_same() -> None:
     doc = {"updated_at": profile.updated_at.isoformat(), "events": profile.events, "state": profile.to_state()}
     again = Profile.from_document("user:u", doc)
     assert again.weights == profile.weights and again.taste_vector() == pytest.approx(profile.taste_vector())
+
+
+def test_product_features_keep_the_vector_as_compact_float32() -> None:
+    features = ProductFeatures.from_source("p", {"brand": "Sony", "embedding": [0.5, -0.25, 1.0]})
+    assert isinstance(features.embedding, array) and features.embedding.typecode == "f"
+    profile = Profile("user:u", T0)
+    profile.add(features, 1.0, T0, DAY)
+    assert profile.taste_vector() is not None
