@@ -28,6 +28,14 @@ def products(client: OpenSearch, catalog_settings: Settings) -> list[str]:
     return [hit["_id"] for hit in hits]
 
 
+@pytest.fixture
+def store(client: OpenSearch, catalog_settings: Settings) -> BehaviourStore:
+    """A behaviour store for a shop that collects consent itself (events are learned without a record)."""
+    behaviour = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
+    behaviour.ensure_indices()
+    return behaviour
+
+
 def _clicks(user: str, products: list[str], n: int) -> list[Event]:
     return [Event(event_id=uuid.uuid4().hex, action_name="click", user_id=user, object_id=random.choice(products))
             for _ in range(n)]  # fmt: skip
@@ -88,10 +96,8 @@ def test_a_withdrawal_racing_with_ingests_leaves_nothing_learned(
 
 
 def test_events_whose_profile_update_failed_are_learned_on_retry_and_only_once(
-    client: OpenSearch, catalog_settings: Settings, products: list[str]
+    client: OpenSearch, store: BehaviourStore, products: list[str]
 ) -> None:
-    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
-    store.ensure_indices()
     user = f"retry-{uuid.uuid4().hex[:8]}"
     batch = _clicks(user, products, 4)
     with pytest.raises(WriteFailed), _profile_updates_failing(client, store):
@@ -106,10 +112,8 @@ def test_events_whose_profile_update_failed_are_learned_on_retry_and_only_once(
 
 
 def test_events_nobody_retried_are_learned_by_the_sweep(
-    client: OpenSearch, catalog_settings: Settings, products: list[str]
+    client: OpenSearch, store: BehaviourStore, products: list[str]
 ) -> None:
-    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
-    store.ensure_indices()
     user = f"sweep-{uuid.uuid4().hex[:8]}"
     store.ingest(_clicks(user, products, 2))
     with pytest.raises(WriteFailed), _profile_updates_failing(client, store):
@@ -123,9 +127,8 @@ def test_events_nobody_retried_are_learned_by_the_sweep(
 
 
 def test_an_event_sent_twice_in_one_batch_is_learned_once(
-    client: OpenSearch, catalog_settings: Settings, products: list[str]
+    client: OpenSearch, store: BehaviourStore, products: list[str]
 ) -> None:
-    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
     user = f"twice-{uuid.uuid4().hex[:8]}"
     (click,) = _clicks(user, products, 1)
     report = store.ingest([click, click])
@@ -134,9 +137,8 @@ def test_an_event_sent_twice_in_one_batch_is_learned_once(
 
 
 def test_a_session_that_withdrew_is_not_merged_into_the_user_at_login(
-    client: OpenSearch, catalog_settings: Settings, products: list[str]
+    client: OpenSearch, store: BehaviourStore, products: list[str]
 ) -> None:
-    store = BehaviourStore(client, replace(BehaviourConfig.from_settings(catalog_settings), consent_required=False))
     user, session = f"u-{uuid.uuid4().hex[:8]}", f"s-{uuid.uuid4().hex[:8]}"
     store.ingest([Event(action_name="click", session_id=session, object_id=products[0])])
     store.set_consent("session", session, False)
