@@ -102,11 +102,8 @@ def clone_for_update(client: OpenSearch, source: str, target: str) -> dict[str, 
 
     `source` refuses writes for the moment of the clone (OpenSearch requires it); admin updates retry.
     """
-    client.indices.put_settings(index=source, body={"index.blocks.write": True})
-    try:
+    with writes_held(client, [source]):
         client.indices.clone(index=source, target=target, body={"settings": {"index.blocks.write": None}})
-    finally:
-        client.indices.put_settings(index=source, body={"index.blocks.write": None})
     client.cluster.health(index=target, wait_for_status="yellow", request_timeout=60)
     client.indices.put_settings(
         index=target,

@@ -119,21 +119,17 @@ class EventLog:
 
     def delete_of(self, user_id: str | None, sessions: Sequence[str]) -> int:
         """Delete the events of a user and sessions; returns how many."""
-        if not self._client.indices.exists(index=self.index):
-            return 0
-        self._client.indices.refresh(index=self.index)  # erase the last second's events too
-        result = self._client.delete_by_query(
-            index=self.index, body={"query": events_query(user_id, sessions)}, refresh=True, conflicts="proceed"
-        )
-        return int(result.get("deleted", 0))
+        return self._delete_where(events_query(user_id, sessions))
 
     def delete_older_than(self, cutoff: datetime) -> int:
         """Delete events stamped before `cutoff`; returns how many."""
+        return self._delete_where({"range": {"timestamp": {"lt": cutoff.isoformat()}}})
+
+    def _delete_where(self, query: dict[str, Any]) -> int:
+        """Delete the events matching `query` (the last second's too, not yet searchable); returns how many."""
         if not self._client.indices.exists(index=self.index):
             return 0
         self._client.indices.refresh(index=self.index)
-        result = self._client.delete_by_query(
-            index=self.index, body={"query": {"range": {"timestamp": {"lt": cutoff.isoformat()}}}},
-            conflicts="proceed", refresh=True,
-        )  # fmt: skip
+        result = self._client.delete_by_query(index=self.index, body={"query": query}, refresh=True,
+                                              conflicts="proceed")  # fmt: skip
         return int(result.get("deleted", 0))
