@@ -13,10 +13,14 @@ from reranker.candidates import KeepOrder, Reranker
 from reranker.merchandising.config_store import ConfigStore
 from reranker.merchandising.rules import MerchConfig, RankingWeights
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
+from search.autocomplete import AutocompleteIndex, load_autocomplete
+from search.generation import Generation, read_generation
+from search.head_cache import HeadCache
 from search.query_embedder import QueryEmbedder
-from search.spelling import VocabularyStore
+from search.spelling import Vocabulary
 from vindbaar.embedder import Embedder
 from vindbaar.index_names import IndexNames
+from vindbaar.refreshing import Refreshing
 from vindbaar.settings import Settings
 from vindbaar.synonyms import SynonymRule, load_synonyms, parse_synonyms
 
@@ -32,12 +36,16 @@ class Merchandising:
 
 @dataclass
 class SearchEngine:
-    """What a search needs: the client, the query embedder, the vocabulary, synonyms and the reranker's parts."""
+    """What a search needs: the client, the query embedder, what each worker keeps of the catalog
+    (generation, vocabulary, autocomplete index, head-query cache), synonyms and the reranker's parts."""
 
     client: OpenSearch
     settings: Settings
     embedder: QueryEmbedder
-    vocabulary: VocabularyStore
+    catalog: Refreshing[Generation]
+    vocabulary: Refreshing[Vocabulary]
+    autocomplete: Refreshing[AutocompleteIndex]
+    head_cache: HeadCache
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
     behaviour: BehaviourStore | None = None
@@ -69,6 +77,10 @@ class SearchEngine:
             self._config_synonyms[version] = self.synonyms + parse_synonyms("\n".join(config.synonyms), "config")
         return self._config_synonyms[version]
 
+    def catalog_changed(self) -> None:
+        """This worker wrote to the catalog (already visible to search): drop what it cached, at once."""
+        self.catalog.reload()
+
     def missing_products(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are not in the live catalog."""
         if not ids:
@@ -85,11 +97,36 @@ def build_engine(
     `synonyms` defaults to the file of ``VINDBAAR_SYNONYMS_PATH`` (or the built-in one).
     """
     names = IndexNames(settings.index_alias)
+    timeout = settings.opensearch_timeout_s
+    vocabulary = Refreshing(
+        "spelling vocabulary", lambda: Vocabulary.load(client, names), settings.vocabulary_refresh_s
+    )
+    autocomplete = Refreshing(
+        "autocomplete index",
+        lambda: load_autocomplete(client, names, settings.autocomplete_max_products, timeout),
+        settings.vocabulary_refresh_s,
+    )
+    head_cache = HeadCache(settings.head_cache_mb * 1024 * 1024)
+
+    def changed(old: Generation, new: Generation) -> None:
+        head_cache.clear()  # old keys are never asked for again: free their memory now
+        autocomplete.reload_in_background()
+        if new.suggestions != old.suggestions:
+            vocabulary.reload_in_background()
+
     return SearchEngine(
         client=client,
         settings=settings,
         embedder=QueryEmbedder(embedder, settings.query_embedding_cache_size),
-        vocabulary=VocabularyStore(client, names, settings.vocabulary_refresh_s),
+        catalog=Refreshing(
+            "catalog generation",
+            lambda: read_generation(client, names, settings.search_timeout_s),
+            settings.catalog_check_s,
+            on_change=changed,
+        ),
+        vocabulary=vocabulary,
+        autocomplete=autocomplete,
+        head_cache=head_cache,
         synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
         reranker=PersonalizedReranker(
             PersonalizationConfig(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from reranker.candidates import Candidate
+
+#: OpenSearch highlight fragments per field.
+Highlight = Mapping[str, list[str]]
 
 
 class ScoreExplain(BaseModel):
@@ -155,3 +161,30 @@ class AutocompleteResponse(BaseModel):
     def empty(cls, query: str) -> AutocompleteResponse:
         """The answer to a blank query."""
         return cls(query=query, suggestions=[], products=[], categories=[], brands=[], took_ms=0.0)
+
+
+def search_item(candidate: Candidate, highlight: Highlight | None, explain: bool) -> SearchItem:
+    """The result tile of `candidate`, with its highlight and (when asked) its score breakdown."""
+    source = candidate.source
+    return SearchItem(
+        id=candidate.id,
+        title=source.get("title", ""),
+        brand=source.get("brand"),
+        price=source.get("price"),
+        currency=source.get("currency"),
+        image_url=source.get("image_url"),
+        url=source.get("url"),
+        category_path=source.get("category_path"),
+        in_stock=source.get("in_stock"),
+        score=round(candidate.score, 6),
+        highlight={name: " … ".join(parts) for name, parts in highlight.items()} if highlight else None,
+        explain=_explain(candidate) if explain else None,
+    )
+
+
+def _explain(candidate: Candidate) -> ScoreExplain:
+    details = dict(candidate.explain)
+    details.setdefault("lexical_rank", None)
+    details.setdefault("semantic_rank", None)
+    details.setdefault("fused_score", candidate.score)
+    return ScoreExplain.model_validate(details)

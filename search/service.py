@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from reranker.merchandising.plan import plan_rules
 from reranker.merchandising.rules import MerchConfig
 from search import stages
-from search.autocomplete import autocomplete
 from search.engine import SearchEngine
 from search.params import SearchParams
-from search.query import RuleClauses
 from search.results import AutocompleteResponse, SearchResponse
 
 
@@ -30,6 +28,6 @@ def search(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None
 
 def suggest(engine: SearchEngine, text: str, size: int) -> AutocompleteResponse:
     """As-you-type suggestions for `text`, within the live rules' filters (hidden products never show)."""
+    engine.catalog.get()  # notices a changed catalog (the autocomplete index then rebuilds in the background)
     rules = plan_rules(engine.merchandising().config, text, [], datetime.now(UTC), returning=False)
-    return autocomplete(engine.client, engine.names, text, size, engine.settings.search_timeout_s,
-                        RuleClauses.of(rules.filters, rules.hides))  # fmt: skip
+    return engine.autocomplete.get().suggest(text, size, rules.filters, rules.hides)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Mapping
 
 from cachetools import LRUCache
 from opensearchpy import NotFoundError, OpenSearch, helpers
-from opensearchpy.exceptions import OpenSearchException
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -17,8 +15,6 @@ from vindbaar.index_names import IndexNames
 from vindbaar.text import words
 
 log = logging.getLogger(__name__)
-
-RETRY_AFTER_FAILURE_S = 10.0
 
 
 def max_edits(word: str) -> int:
@@ -84,36 +80,3 @@ class Vocabulary:
         except NotFoundError:
             log.warning("no suggestions index for %r yet: spelling correction is off until a reindex", names.alias)
         return cls(counts)
-
-
-class VocabularyStore:
-    """Holds the current vocabulary and reloads it every `refresh_s` in a background thread (only the
-    very first load, done by the app at start, happens on the caller's thread)."""
-
-    def __init__(self, client: OpenSearch, names: IndexNames, refresh_s: float) -> None:
-        self._client = client
-        self._names = names
-        self._refresh_s = refresh_s
-        self._vocabulary = Vocabulary({})
-        self._loaded_at = float("-inf")
-        self._lock = threading.Lock()
-
-    def get(self) -> Vocabulary:
-        """The vocabulary; a stale one is reloaded in the background while callers keep the old one."""
-        if time.monotonic() - self._loaded_at >= self._refresh_s and self._lock.acquire(blocking=False):
-            if self._loaded_at == float("-inf"):
-                self._reload_then_release()  # nothing to serve meanwhile: the first load is waited for
-            else:
-                threading.Thread(target=self._reload_then_release, name="vocabulary-reload", daemon=True).start()
-        return self._vocabulary
-
-    def _reload_then_release(self) -> None:
-        try:
-            self._vocabulary = Vocabulary.load(self._client, self._names)
-            self._loaded_at = time.monotonic()
-        except (OpenSearchException, OSError) as exc:
-            # Retry in a while rather than on every request while OpenSearch is unreachable.
-            self._loaded_at = time.monotonic() - self._refresh_s + RETRY_AFTER_FAILURE_S
-            log.warning("could not reload the spelling vocabulary: %s", exc)
-        finally:
-            self._lock.release()

@@ -7,8 +7,8 @@ a new value; only `retrieve` and `page` talk to OpenSearch.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -19,15 +19,13 @@ from reranker.profiles import Profile
 from search.engine import Merchandising, SearchEngine
 from search.facets import parse_facets
 from search.fusion import reciprocal_rank_fusion
+from search.head_cache import estimated_bytes, search_key
 from search.params import SearchParams, SortOrder
 from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
-from search.results import ScoreExplain, SearchItem, SearchResponse
+from search.results import Highlight, SearchResponse, search_item
 from vindbaar import schema
 from vindbaar.errors import SearchFailed
 from vindbaar.synonyms import SynonymRule, expand
-
-#: OpenSearch highlight fragments per field.
-Highlight = Mapping[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,7 @@ class SearchPlan:
     profile: Profile | None
     rules: RulePlan
     clauses: RuleClauses
+    cache_key: Hashable | None  # None: not cached (a draft preview, or the cache is off)
 
     @property
     def hybrid(self) -> bool:
@@ -69,17 +68,24 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
         profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
     rules = plan_rules(merchandising.config, text, params.filters.category, datetime.now(UTC),
                        returning=profile is not None)  # fmt: skip
+    window = max(engine.settings.fusion_window, params.offset + params.size)
+    cache_key = None
+    if draft is None and engine.head_cache.enabled:
+        hybrid = bool(text) and params.sort is SortOrder.relevance
+        cache_key = search_key(params, window if hybrid else None, profile is not None, merchandising.version,
+                               engine.catalog.get())  # fmt: skip
     return SearchPlan(
         params=params,
         text=text,
         correction=vocabulary.correct(text) if text else None,
         fuzzy=not vocabulary.knows_all(text),
-        window=max(engine.settings.fusion_window, params.offset + params.size),
+        window=window,
         merchandising=merchandising,
         synonyms=engine.synonyms_for(merchandising),
         profile=profile,
         rules=rules,
         clauses=RuleClauses.of(rules.filters, rules.hides),
+        cache_key=cache_key,
     )
 
 
@@ -104,6 +110,28 @@ def _lexical_body(plan: SearchPlan, text: str, fuzzy: bool) -> dict[str, Any]:
 
 
 def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
+    """The lexical and kNN lists from the head-query cache, or one round trip for them (and the taste
+    list); a lexical retry with the corrected query when too little matched."""
+    cached: Retrieval | None = None
+    if plan.cache_key is not None:
+        cached = engine.head_cache.get(("retrieval", plan.cache_key))
+    if cached is None:
+        retrieval = _retrieve(engine, plan)
+        if plan.cache_key is not None:
+            shared = replace(retrieval, taste=None)  # the taste list is the shopper's own
+            engine.head_cache.put(("retrieval", plan.cache_key), shared,
+                                  estimated_bytes(shared.lexical, shared.semantic))  # fmt: skip
+        return retrieval
+    taste = plan.profile.taste_vector() if plan.hybrid and plan.profile is not None else None
+    if taste is None:
+        return cached
+    body = build_semantic_body(plan.params, taste, plan.window, plan.clauses)
+    answer = engine.client.search(index=engine.names.products, body=body,
+                                  request_timeout=engine.settings.search_timeout_s)  # fmt: skip
+    return replace(cached, taste=answer)
+
+
+def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
     """One round trip for the lexical, kNN and taste lists; a lexical retry with the corrected query
     when too little matched (the kNN side already used the corrected text)."""
     index, timeout = engine.names.products, engine.settings.search_timeout_s
@@ -203,9 +231,15 @@ def _with_documents(
     drop out."""
     if not shown:
         return shown, {}
-    body = build_page_body([c.id for c in shown], plan.params, plan.correction or plan.text, plan.clauses)
-    answer = engine.client.search(index=engine.names.products, body=body,
-                                  request_timeout=engine.settings.search_timeout_s)  # fmt: skip
+    ids = tuple(c.id for c in shown)
+    key = ("page", plan.cache_key, ids) if plan.cache_key is not None else None
+    answer = engine.head_cache.get(key) if key is not None else None
+    if answer is None:
+        body = build_page_body(ids, plan.params, plan.correction or plan.text, plan.clauses)
+        answer = engine.client.search(index=engine.names.products, body=body,
+                                      request_timeout=engine.settings.search_timeout_s)  # fmt: skip
+        if key is not None:
+            engine.head_cache.put(key, answer, estimated_bytes(answer))
     found = {str(hit["_id"]): hit for hit in answer["hits"]["hits"]}
     filled: list[Candidate] = []
     for candidate in shown:
@@ -233,7 +267,7 @@ def respond(plan: SearchPlan, retrieval: Retrieval, result: Page, took_ms: float
         total=result.total,
         page=params.page,
         size=params.size,
-        items=[_item(c, result.highlights.get(c.id), params.explain) for c in result.items],
+        items=[search_item(c, result.highlights.get(c.id), params.explain) for c in result.items],
         facets=parse_facets(retrieval.lexical.get("aggregations", {}), params),
         mode=mode,
         personalized=plan.profile is not None and mode == "hybrid",
@@ -243,29 +277,3 @@ def respond(plan: SearchPlan, retrieval: Retrieval, result: Page, took_ms: float
         config_version=plan.merchandising.version,
         took_ms=took_ms,
     )
-
-
-def _item(candidate: Candidate, highlight: Highlight | None, explain: bool) -> SearchItem:
-    source = candidate.source
-    return SearchItem(
-        id=candidate.id,
-        title=source.get("title", ""),
-        brand=source.get("brand"),
-        price=source.get("price"),
-        currency=source.get("currency"),
-        image_url=source.get("image_url"),
-        url=source.get("url"),
-        category_path=source.get("category_path"),
-        in_stock=source.get("in_stock"),
-        score=round(candidate.score, 6),
-        highlight={name: " … ".join(parts) for name, parts in highlight.items()} if highlight else None,
-        explain=_explain(candidate) if explain else None,
-    )
-
-
-def _explain(candidate: Candidate) -> ScoreExplain:
-    details = dict(candidate.explain)
-    details.setdefault("lexical_rank", None)
-    details.setdefault("semantic_rank", None)
-    details.setdefault("fused_score", candidate.score)
-    return ScoreExplain.model_validate(details)

@@ -71,8 +71,17 @@ class Settings(BaseSettings):
     correction_min_hits: int = Field(
         default=3, ge=0, description="Below this many lexical hits a spelling-corrected query is tried."
     )
-    vocabulary_refresh_s: float = Field(default=300.0, gt=0, description="How often the spelling vocabulary reloads.")
+    vocabulary_refresh_s: float = Field(
+        default=300.0, gt=0, description="How often the spelling vocabulary and autocomplete index reload at least."
+    )
+    catalog_check_s: float = Field(
+        default=1.0, gt=0, description="How often a worker checks whether the catalog changed (caches, autocomplete)."
+    )
     query_embedding_cache_size: int = Field(default=10_000, ge=0)
+    head_cache_mb: int = Field(default=64, ge=0, description="Head-query cache per worker (0 turns it off).")
+    autocomplete_max_products: int = Field(
+        default=200_000, ge=0, description="Products offered by autocomplete (the most popular; held in memory)."
+    )
 
     personalization_strength: float = Field(
         default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."

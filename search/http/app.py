@@ -41,7 +41,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.embedder = model
         app.state.embedding_cache = cache
         app.state.engine = engine = build_engine(settings, client, model, synonyms)
-        engine.vocabulary.get()  # the first load, at start: later reloads run in the background
+        # The first loads, at start (later reloads run in the background, never on a request thread).
+        engine.catalog.get()
+        engine.vocabulary.get()
+        engine.autocomplete.get()
         try:
             yield
         finally:

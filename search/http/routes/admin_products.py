@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, ValidationError
 
 from indexer.updates import ProductPatch, delete_products, patch_products, upsert_products
-from search.http.deps import AdminDep, ClientDep, EmbedderDep, EmbeddingCacheDep, SettingsDep
+from search.http.deps import AdminDep, ClientDep, EmbedderDep, EmbeddingCacheDep, EngineDep, SettingsDep
 from vindbaar.product import Product
 
 router = APIRouter(prefix="/admin/products", tags=["admin: catalog"], dependencies=[AdminDep])
@@ -55,7 +55,12 @@ def _rejected(index: int, item: dict[str, Any], exc: ValidationError) -> ItemRej
 
 @router.post("", summary="Create or replace products")
 def upsert(
-    body: ProductsUpsert, client: ClientDep, settings: SettingsDep, embedder: EmbedderDep, cache: EmbeddingCacheDep
+    body: ProductsUpsert,
+    client: ClientDep,
+    settings: SettingsDep,
+    embedder: EmbedderDep,
+    cache: EmbeddingCacheDep,
+    engine: EngineDep,
 ) -> WriteReport:
     """Validate each product; write the valid ones (embedding only changed texts), report the rest."""
     products: list[Product] = []
@@ -66,6 +71,7 @@ def upsert(
         except ValidationError as exc:
             rejected.append(_rejected(index, item, exc))
     result = upsert_products(client, settings.index_alias, products, embedder, cache, refresh=True)
+    engine.catalog_changed()
     stats = result.stats
     return WriteReport(
         written=result.succeeded,
@@ -76,7 +82,7 @@ def upsert(
 
 
 @router.patch("", summary="Partially update products (price, stock, …) without re-embedding")
-def patch(body: ProductsPatch, client: ClientDep, settings: SettingsDep) -> WriteReport:
+def patch(body: ProductsPatch, client: ClientDep, settings: SettingsDep, engine: EngineDep) -> WriteReport:
     """Apply the valid patches; unknown ids and invalid patches are reported by position."""
     patches: list[tuple[int, ProductPatch]] = []
     rejected: list[ItemRejected] = []
@@ -86,6 +92,7 @@ def patch(body: ProductsPatch, client: ClientDep, settings: SettingsDep) -> Writ
         except ValidationError as exc:
             rejected.append(_rejected(index, item, exc))
     result = patch_products(client, settings.index_alias, [p for _, p in patches], refresh=True)
+    engine.catalog_changed()
     missing = set(result.not_found)
     rejected += [
         ItemRejected(index=i, id=p.id, field="id", reason="no such product") for i, p in patches if p.id in missing
@@ -94,8 +101,9 @@ def patch(body: ProductsPatch, client: ClientDep, settings: SettingsDep) -> Writ
 
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a product")
-def delete(product_id: str, client: ClientDep, settings: SettingsDep) -> None:
+def delete(product_id: str, client: ClientDep, settings: SettingsDep, engine: EngineDep) -> None:
     """Remove one product from the live index."""
     result = delete_products(client, settings.index_alias, [product_id], refresh=True)
+    engine.catalog_changed()
     if result.not_found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no product with id {product_id!r}")

@@ -9,9 +9,13 @@ from typing import Any
 from reranker.candidates import Candidate, RerankContext
 from reranker.merchandising.rules import MerchConfig
 from search import stages
+from search.autocomplete import AutocompleteIndex
 from search.engine import SearchEngine
+from search.generation import NO_CATALOG
+from search.head_cache import HeadCache
 from search.params import SearchParams, SortOrder
 from search.spelling import Vocabulary
+from vindbaar.refreshing import Refreshing
 from vindbaar.settings import Settings
 
 
@@ -25,16 +29,6 @@ class CountingVocabulary(Vocabulary):
     def correct(self, query: str) -> str | None:
         self.corrections += 1
         return super().correct(query)
-
-
-@dataclass
-class FixedVocabularyStore:
-    """A vocabulary store that never reloads (the real one reads the suggestions index)."""
-
-    vocabulary: CountingVocabulary
-
-    def get(self) -> Vocabulary:
-        return self.vocabulary
 
 
 @dataclass
@@ -55,7 +49,10 @@ def _engine(**settings: Any) -> tuple[SearchEngine, CountingVocabulary, Recordin
         client=None,  # type: ignore[arg-type]  # these stages never reach OpenSearch
         settings=Settings(opensearch_url="http://127.0.0.1:1", **settings),
         embedder=None,  # type: ignore[arg-type]
-        vocabulary=FixedVocabularyStore(vocabulary),  # type: ignore[arg-type]
+        catalog=Refreshing("catalog generation", lambda: NO_CATALOG, 60),
+        vocabulary=Refreshing("spelling vocabulary", lambda: vocabulary, 60),
+        autocomplete=Refreshing("autocomplete index", lambda: AutocompleteIndex([], []), 60),
+        head_cache=HeadCache(0),
         reranker=reranker,
     )
     return engine, vocabulary, reranker

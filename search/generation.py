@@ -1,0 +1,62 @@
+"""Which catalog a worker's caches were built from, and how it notices that the catalog changed.
+
+A `Generation` is a fingerprint of what searches see: the index behind the products alias, its number
+of documents, and the sum of their sequence numbers (every write visible to search changes one of these
+three: a new or replaced document raises the sum, a deletion lowers the count), plus the index behind
+the suggestions alias. Each worker re-reads it in the background every ``VINDBAAR_CATALOG_CHECK_S``
+seconds, and at once after its own catalog writes; the head-query cache keys on it and the autocomplete
+index reloads when it changes. An alias swap, a product write by any worker or by the CLI, and a
+suggestions rebuild are all seen this way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from opensearchpy import OpenSearch
+
+from vindbaar.errors import SearchFailed
+from vindbaar.index_names import IndexNames
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A fingerprint of the live catalog, as searches see it."""
+
+    products: str  # the index behind the products alias ("" when there is none)
+    documents: int
+    writes: float  # the sum of the visible documents' _seq_no
+    suggestions: str  # the index behind the suggestions alias ("" when there is none)
+
+
+NO_CATALOG = Generation("", 0, 0.0, "")
+
+
+def build_generation_body(names: IndexNames) -> list[dict[str, Any]]:
+    """The `_msearch` body reading the fingerprint: one hit of each alias names its index."""
+    return [
+        {"index": names.products, "ignore_unavailable": True},
+        {"size": 1, "_source": False, "track_total_hits": True, "aggs": {"writes": {"sum": {"field": "_seq_no"}}}},
+        {"index": names.suggestions, "ignore_unavailable": True},
+        {"size": 1, "_source": False},
+    ]
+
+
+def read_generation(client: OpenSearch, names: IndexNames, timeout_s: float) -> Generation:
+    """The live catalog's fingerprint (one round trip); `NO_CATALOG` parts for indices that do not exist."""
+    products, suggestions = client.msearch(body=build_generation_body(names), request_timeout=timeout_s)["responses"]
+    for answer in (products, suggestions):
+        if "error" in answer and answer["error"].get("type") != "index_not_found_exception":
+            raise SearchFailed(answer["error"])
+    return Generation(
+        products=_index_of(products),
+        documents=int(products.get("hits", {}).get("total", {}).get("value", 0)),
+        writes=float(products.get("aggregations", {}).get("writes", {}).get("value") or 0.0),
+        suggestions=_index_of(suggestions),
+    )
+
+
+def _index_of(answer: dict[str, Any]) -> str:
+    hits = answer.get("hits", {}).get("hits", [])
+    return str(hits[0]["_index"]) if hits else ""

@@ -1,0 +1,131 @@
+"""An in-memory index that finds entries by the beginnings of their words, typos forgiven: autocomplete's core.
+
+Entries are numbered in rank order (best first), so the best matches of a query are simply the lowest
+numbers that match. Every distinct word is kept in one sorted list, and the entries of all words in one
+flat array in that same order, so the entries of every word that starts with a prefix are one slice of
+it: a query costs a few numpy operations per typed word, whatever the prefix.
+
+Example: over ``[["sony", "headphones"], ["sonos", "speaker"]]``, ``find(["so", "he"])`` is ``[0]``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from cachetools import LRUCache
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from vindbaar.text import words
+
+Mask = npt.NDArray[np.bool_]
+#: Words this long forgive one typo in what was typed so far, this long two (as OpenSearch's AUTO fuzziness).
+ONE_TYPO_FROM = 4
+TWO_TYPOS_FROM = 8
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased without accents ("Crème" and "creme" are one word to a shopper typing)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def typed_words(text: str) -> list[str]:
+    """The folded words of what a shopper typed."""
+    return [fold(w) for w in words(text)]
+
+
+def allowed_typos(word: str) -> int:
+    """Typos forgiven in a typed word: none in short ones, the first letter always kept."""
+    if len(word) < ONE_TYPO_FROM:
+        return 0
+    return 1 if len(word) < TWO_TYPOS_FROM else 2
+
+
+class PrefixIndex:
+    """Entries found by prefixes of their words: every typed word must begin a word of the entry."""
+
+    def __init__(self, entry_words: Iterable[Iterable[str]]) -> None:
+        postings: dict[str, list[int]] = {}
+        size = 0
+        for number, entry in enumerate(entry_words):
+            size = number + 1
+            for word in set(entry):
+                postings.setdefault(word, []).append(number)
+        self.size = size
+        self._words = sorted(postings)
+        lengths = np.fromiter((len(postings[w]) for w in self._words), dtype=np.int64, count=len(self._words))
+        self._offsets = np.concatenate(([0], np.cumsum(lengths)))
+        flat = [number for word in self._words for number in postings[word]]
+        self._entries = np.asarray(flat, dtype=np.int32)
+        self._typo_cache: LRUCache[str, tuple[str, ...]] = LRUCache(20_000)
+        self._lock = threading.Lock()
+
+    def _span(self, prefix: str) -> tuple[int, int]:
+        """The range of words (in sorted order) that start with `prefix`."""
+        return bisect.bisect_left(self._words, prefix), bisect.bisect_left(self._words, prefix + "\U0010ffff")
+
+    def _mark(self, mask: Mask, prefix: str) -> None:
+        first, last = self._span(prefix)
+        mask[self._entries[self._offsets[first] : self._offsets[last]]] = True
+
+    def near_prefixes(self, typed: str) -> tuple[str, ...]:
+        """Words' beginnings within the typos allowed for `typed` (same first letter), nearest first.
+
+        "iphnoe" finds "iphone" (a swap counts as one typo), "koptelefon" "koptelefoo" (then "koptelefoon").
+        """
+        limit = allowed_typos(typed)
+        if limit == 0:
+            return ()
+        with self._lock:
+            cached = self._typo_cache.get(typed)
+        if cached is not None:
+            return cached
+        first, last = self._span(typed[0])
+        candidates = self._words[first:last]
+        found: dict[str, int] = {}
+        # A beginning one letter shorter or longer than typed covers a letter missed or typed twice.
+        for length in (len(typed) - 1, len(typed), len(typed) + 1):
+            beginnings = sorted({w[:length] for w in candidates if len(w) >= length})
+            for text, distance, _ in process.extract(typed, beginnings, scorer=OSA.distance, score_cutoff=limit,
+                                                     limit=None):  # fmt: skip
+                found[text] = min(distance, found.get(text, limit))
+        near = tuple(sorted((t for t in found if not t.startswith(typed)), key=lambda t: (found[t], t)))
+        with self._lock:
+            self._typo_cache[typed] = near
+        return near
+
+    def matches(self, typed: Sequence[str], fuzzy: bool, within: Mask | None = None) -> Mask:
+        """Which entries have, for every typed word, a word that begins with it (or, `fuzzy`, nearly)."""
+        result = np.ones(self.size, dtype=np.bool_) if within is None else within.copy()
+        for word in typed:
+            mask = np.zeros(self.size, dtype=np.bool_)
+            self._mark(mask, word)
+            if fuzzy:
+                for near in self.near_prefixes(word):
+                    self._mark(mask, near)
+            result &= mask
+        return result
+
+    def find(self, typed: Sequence[str], limit: int, within: Mask | None = None) -> list[int]:
+        """The best `limit` entries (lowest numbers) for the typed words: exact beginnings first, then
+        beginnings with typos."""
+        if not typed or self.size == 0:
+            return []
+        exact = self.matches(typed, fuzzy=False, within=within)
+        found = [int(n) for n in np.flatnonzero(exact)[:limit]]
+        if len(found) < limit and any(allowed_typos(w) for w in typed):
+            near = self.matches(typed, fuzzy=True, within=within) & ~exact
+            found += [int(n) for n in np.flatnonzero(near)[: limit - len(found)]]
+        return found
+
+    def mask_of(self, numbers: Iterable[int]) -> Mask:
+        """A mask of the given entries (a kind of suggestion, say)."""
+        mask = np.zeros(self.size, dtype=np.bool_)
+        mask[np.fromiter(numbers, dtype=np.int64)] = True
+        return mask
