@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.node import run
-from devtools.localnode.node import LocalNode, resident_memory_mb
+from devtools.localnode.node import LocalNode
 from indexer.catalog import FieldMapping, iter_rows, read_text
 from indexer.documents import embedding_text
 from indexer.embedding_cache import EmbeddingCache
@@ -24,6 +24,7 @@ from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
+from vindbaar.memory import resident_memory_mb
 from vindbaar.product import Product
 from vindbaar.settings import Settings
 

@@ -27,6 +27,7 @@ from vindbaar.settings import Settings
 from vindbaar.synonyms import expand, load_synonyms
 
 NDJSON = {"content-type": "application/x-ndjson"}
+ADMIN_KEY = "bench-admin-key"
 Send = Callable[[httpx.Client, int], None]
 
 
@@ -67,6 +68,14 @@ class Raw:
         _check(http.post(f"/{IndexNames(ALIAS).suggestions}/_search", json=body))
 
 
+def _worker(api_url: str) -> dict[str, Any]:
+    """The API worker's memory and cache figures (with several workers: whichever answers)."""
+    answer = httpx.get(f"{api_url}/admin/worker", headers={"X-API-Key": ADMIN_KEY}, timeout=10)
+    answer.raise_for_status()
+    figures: dict[str, Any] = answer.json()
+    return figures
+
+
 def _pair(report: dict[str, Any], name: str, api: Send, raw: Send, api_url: str, raw_url: str, n: int, c: int) -> None:
     _log(f"load: {name} ({n} requests, {c} client(s)) …")
     report[f"{name}_api"] = load(api, api_url, n, c)
@@ -84,8 +93,9 @@ def latency(
     zipf_pool, unseen = distinct[: len(distinct) - unseen_1 - 2 * unseen_n], distinct[-(unseen_1 + 2 * unseen_n) :]
     report: dict[str, Any] = {"distinct_zipf_queries": len(zipf_pool), "unseen_queries": len(unseen)}
     raw, port = Raw(settings), 8765
-    api_process = start_api(settings, port, workers)
+    api_process = start_api(settings, port, workers, env={"VINDBAAR_ADMIN_API_KEY": ADMIN_KEY})
     api_url, os_url = f"http://127.0.0.1:{port}", settings.opensearch_url or ""
+    report["worker_at_start"] = _worker(api_url)
 
     def api_search(texts: list[str]) -> Send:
         return lambda h, i: _check(h.get("/search", params={"q": texts[i]}))
@@ -108,14 +118,20 @@ def latency(
         report[f"unseen_{clients}_clients_opensearch"] = load(raw_search(raw_side), os_url, unseen_n, clients)
         mix = [zipf_pool[rank] for rank in zipf_sequence(requests, len(zipf_pool))]
         report["zipf_distinct_in_mix"] = len(set(mix))
+        before = _worker(api_url)["head_cache"]
         for c in (1, clients):
             _pair(report, f"zipf_{c}_client{'s' if c > 1 else ''}", api_search(mix), raw_search(mix),
                   api_url, os_url, requests if c > 1 else min(requests, 500), c)  # fmt: skip
+        report["worker_after_zipf"] = after = _worker(api_url)
+        hits, misses = (after["head_cache"][k] - before[k] for k in ("hits", "misses"))
+        # Each search looks up its lists and its page: the hit rate counts both lookups.
+        report["zipf_head_cache_hit_rate"] = round(hits / max(1, hits + misses), 3)
         typed = [prefixes[i % len(prefixes)] for i in range(requests)]
         for c in (1, clients):
             _pair(report, f"autocomplete_{c}_client{'s' if c > 1 else ''}",
                   lambda h, i: _check(h.get("/autocomplete", params={"q": typed[i]})),
                   lambda h, i: Raw.complete(h, typed[i]), api_url, os_url, requests if c > 1 else 500, c)  # fmt: skip
+        report["worker_at_end"] = _worker(api_url)
         return report
     finally:
         api_process.terminate()

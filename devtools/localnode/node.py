@@ -101,17 +101,6 @@ def _process_alive(pid: int) -> bool:
     return _RUNNER_MAIN.encode() in cmdline
 
 
-def resident_memory_mb(pid: int) -> float | None:
-    """Resident set size of `pid` in MiB, from /proc (None if unknown)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def cluster_health(url: str, timeout_s: float = 2.0) -> str | None:
     """Return the cluster status (green/yellow/red) at `url`, or None if it does not answer."""
     try:

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.errors import install_error_handlers
-from search.http.routes import admin_config, admin_products, events, health, privacy
+from search.http.routes import admin_config, admin_products, admin_worker, events, health, privacy
 from search.http.routes import search as search_routes
 from vindbaar import __version__
 from vindbaar.client import create_client
@@ -68,6 +68,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         )
     install_error_handlers(app)
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
-                   admin_products.router, admin_config.router):  # fmt: skip
+                   admin_products.router, admin_config.router, admin_worker.router):  # fmt: skip
         app.include_router(router)
     return app

@@ -155,3 +155,14 @@ def test_autocomplete_follows_product_writes(api: TestClient) -> None:
 
 def _completed(api: TestClient, typed: str) -> list[str]:
     return [p["id"] for p in api.get("/autocomplete", params={"q": typed}).json()["products"]]
+
+
+def test_the_worker_reports_its_memory_and_cache_figures_to_the_admin(api: TestClient) -> None:
+    api.get("/search", params={"q": "puzzle"})
+    api.get("/search", params={"q": "puzzle"})
+    assert api.get("/admin/worker").status_code == 401
+    stats = api.get("/admin/worker", headers=ADMIN).json()
+    assert stats["rss_mb"] > 50 and stats["catalog_documents"] >= CATALOG_SIZE
+    assert stats["autocomplete_products"] >= CATALOG_SIZE and stats["autocomplete_suggestions"] > 100
+    cache = stats["head_cache"]
+    assert cache["hits"] >= 2 and 0 < cache["hit_rate"] < 1 and 0 < cache["estimated_mb"] <= cache["limit_mb"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import EXIT_NOT_RUNNING, main
+from cli.main import EXIT_NOT_RUNNING, default_workers, main
 
 
 def test_help_exits_zero_and_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,3 +35,17 @@ def test_start_on_a_port_outside_the_range_fails_with_a_message(
 ) -> None:
     assert main(["opensearch", "start", "--data-dir", str(tmp_path), "--port", "8080"]) == 1
     assert "outside 9200-9299" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("cores", "url", "workers"),
+    [
+        (2, None, 1),  # the local node shares the cores
+        (2, "http://127.0.0.1:9200", 1),
+        (8, "http://localhost:9200", 4),
+        (1, "http://127.0.0.1:9200", 1),
+        (8, "https://search.internal:9200", 8),  # OpenSearch elsewhere: one worker per core
+    ],
+)
+def test_serve_runs_as_many_workers_as_fit_the_cores(cores: int, url: str | None, workers: int) -> None:
+    assert default_workers(cores, url) == workers
