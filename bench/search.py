@@ -103,8 +103,11 @@ def _ndcg_at_10(ranked: list[str], wanted: str) -> float:
     return next((1 / math.log2(rank + 1) for rank, pid in enumerate(ranked[:10], start=1) if pid == wanted), 0.0)
 
 
-def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
-    """nDCG@10 per query kind for lexical-only, vector-only and hybrid (RRF) rankings of one `_msearch`."""
+def measure_relevance(
+    settings: Settings, queries: list[tuple[str, str, str]], window: int = 100
+) -> dict[str, dict[str, float]]:
+    """nDCG@10 per query kind for lexical-only, vector-only and hybrid (RRF) rankings of one `_msearch`
+    that fetches the top `window` of each list (the service's `fusion_window`)."""
     client = create_client(settings)
     embedder = create_embedder(settings)
     synonyms = load_synonyms(None)
@@ -113,9 +116,9 @@ def measure_relevance(settings: Settings, queries: list[tuple[str, str, str]]) -
     for kind, text, wanted in queries:
         params = SearchParams(q=text, facets=[], highlight=False)
         vector = embedder.embed([text])[0]
-        lexical = build_search_body(params, 100, expand(text, synonyms), fuzzy=not vocabulary.knows_all(text))
+        lexical = build_search_body(params, window, expand(text, synonyms), fuzzy=not vocabulary.knows_all(text))
         body = [{"index": ALIAS}, lexical,
-                {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
+                {"index": ALIAS}, build_semantic_body(params, vector, window)]  # fmt: skip
         responses = client.msearch(body=body)["responses"]
         failed = [r["error"] for r in responses if "error" in r]
         if failed:
@@ -210,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="products drawn for the latency queries (about 3 distinct queries each)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
     parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
+    parser.add_argument("--skip-latency", action="store_true", help="only measure relevance")
+    window = Settings.model_fields["fusion_window"].default
+    parser.add_argument("--window", type=int, default=window, help="candidates per list fused (relevance run)")
     return run(parser, argv, _benchmark)
 
 
@@ -221,8 +227,11 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     report: dict[str, Any] = {"catalog_products": len(products), "clients": args.clients, "workers": args.workers}
     if not args.skip_relevance:
         _log("relevance …")
-        report["ndcg_at_10_simulated"] = measure_relevance(settings, queries)
+        report["fusion_window"] = args.window
+        report["ndcg_at_10_simulated"] = measure_relevance(settings, queries, args.window)
     report["relevance_queries"] = {k: sum(1 for q in queries if q[0] == k) for k in {q[0] for q in queries}}
+    if args.skip_latency:
+        return report
     from bench.search_latency import latency  # it builds on this module's helpers
 
     pool = [q for _, q, _ in relevance_queries(products, args.latency_items, seed=29)]

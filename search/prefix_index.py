@@ -63,6 +63,7 @@ class PrefixIndex:
         self._offsets = np.concatenate(([0], np.cumsum(lengths)))
         flat = [number for word in self._words for number in postings[word]]
         self._entries = np.asarray(flat, dtype=np.int32)
+        self._alphabet = sorted({letter for word in self._words for letter in word})
         self._typo_cache: LRUCache[str, tuple[str, ...]] = LRUCache(20_000)
         self._lock = threading.Lock()
 
@@ -75,7 +76,7 @@ class PrefixIndex:
         mask[self._entries[self._offsets[first] : self._offsets[last]]] = True
 
     def near_prefixes(self, typed: str) -> tuple[str, ...]:
-        """Words' beginnings within the typos allowed for `typed` (same first letter), nearest first.
+        """Words' beginnings within the typos allowed for `typed` (same first letter).
 
         "iphnoe" finds "iphone" (a swap counts as one typo), "koptelefon" "koptelefoo" (then "koptelefoon").
         """
@@ -86,19 +87,37 @@ class PrefixIndex:
             cached = self._typo_cache.get(typed)
         if cached is not None:
             return cached
-        first, last = self._span(typed[0])
-        candidates = self._words[first:last]
-        found: dict[str, int] = {}
-        # A beginning one letter shorter or longer than typed covers a letter missed or typed twice.
-        for length in (len(typed) - 1, len(typed), len(typed) + 1):
-            beginnings = sorted({w[:length] for w in candidates if len(w) >= length})
-            for text, distance, _ in process.extract(typed, beginnings, scorer=OSA.distance, score_cutoff=limit,
-                                                     limit=None):  # fmt: skip
-                found[text] = min(distance, found.get(text, limit))
-        near = tuple(sorted((t for t in found if not t.startswith(typed)), key=lambda t: (found[t], t)))
+        near = self._one_typo(typed) if limit == 1 else self._typos(typed, limit)
         with self._lock:
             self._typo_cache[typed] = near
         return near
+
+    def _begins_a_word(self, prefix: str) -> bool:
+        position = bisect.bisect_left(self._words, prefix)
+        return position < len(self._words) and self._words[position].startswith(prefix)
+
+    def _one_typo(self, typed: str) -> tuple[str, ...]:
+        """Every one-edit variant of `typed` (first letter kept) that begins a word: a few hundred lookups."""
+        head, rest = typed[0], typed[1:]
+        variants = {head + rest[:i] + rest[i + 1 :] for i in range(len(rest))}  # a letter too many
+        variants |= {head + rest[:i] + rest[i + 1] + rest[i] + rest[i + 2 :] for i in range(len(rest) - 1)}  # swap
+        for letter in self._alphabet:
+            variants |= {head + rest[:i] + letter + rest[i + 1 :] for i in range(len(rest))}  # a wrong letter
+            variants |= {head + rest[:i] + letter + rest[i:] for i in range(len(rest) + 1)}  # a letter left out
+        variants.discard(typed)
+        return tuple(sorted(v for v in variants if not v.startswith(typed) and self._begins_a_word(v)))
+
+    def _typos(self, typed: str, limit: int) -> tuple[str, ...]:
+        """Beginnings within `limit` edits of `typed`, compared with rapidfuzz (long words only)."""
+        first, last = self._span(typed[0])
+        candidates = self._words[first:last]
+        found: set[str] = set()
+        # A beginning one letter shorter or longer than typed covers a letter missed or typed twice.
+        for length in (len(typed) - 1, len(typed), len(typed) + 1):
+            beginnings = sorted({w[:length] for w in candidates if len(w) >= length})
+            matches = process.extract(typed, beginnings, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            found.update(text for text, _, _ in matches)
+        return tuple(sorted(t for t in found if not t.startswith(typed)))
 
     def matches(self, typed: Sequence[str], fuzzy: bool, within: Mask | None = None) -> Mask:
         """Which entries have, for every typed word, a word that begins with it (or, `fuzzy`, nearly)."""

@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.engine = engine = build_engine(settings, client, model, synonyms)
         # The first loads, at start (later reloads run in the background, never on a request thread).
         engine.catalog.get()
+        engine.merchandising()
         engine.vocabulary.get()
         engine.autocomplete.get()
         try:

@@ -15,12 +15,12 @@ from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return cast(Settings, request.app.state.settings)
 
 
-def get_client(request: Request) -> OpenSearch:
+async def get_client(request: Request) -> OpenSearch:
     """The OpenSearch client opened by the lifespan."""
     return cast(OpenSearch, request.app.state.client)
 
@@ -29,17 +29,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[OpenSearch, Depends(get_client)]
 
 
-def get_embedder(request: Request) -> Embedder:
+async def get_embedder(request: Request) -> Embedder:
     """The embedding model loaded by the lifespan."""
     return cast(Embedder, request.app.state.embedder)
 
 
-def get_embedding_cache(request: Request) -> EmbeddingCache:
+async def get_embedding_cache(request: Request) -> EmbeddingCache:
     """The embedding cache opened by the lifespan."""
     return cast(EmbeddingCache, request.app.state.embedding_cache)
 
 
-def require_admin(
+async def require_admin(
     settings: SettingsDep,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
@@ -55,7 +55,7 @@ def require_admin(
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this key may not use admin routes")
 
 
-def get_engine(request: Request) -> SearchEngine:
+async def get_engine(request: Request) -> SearchEngine:
     """The search engine (client, query embedder, vocabulary, synonyms, reranker) built by the lifespan."""
     return cast(SearchEngine, request.app.state.engine)
 
@@ -68,7 +68,7 @@ AdminDep = Depends(require_admin)
 SearchKeyDep = Depends(get_caller)
 
 
-def get_behaviour(request: Request) -> BehaviourStore:
+async def get_behaviour(request: Request) -> BehaviourStore:
     """The events and profiles store built by the lifespan."""
     behaviour = cast(SearchEngine, request.app.state.engine).behaviour
     if behaviour is None:

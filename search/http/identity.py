@@ -86,7 +86,7 @@ def _role(settings: Settings, given: str | None) -> Role:
     return "public"
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     x_api_key: Annotated[str | None, Header()] = None,
     authorization: Annotated[str | None, Header()] = None,
