@@ -52,11 +52,12 @@ def _click(api: TestClient, items: list[dict[str, Any]], **who: str) -> dict[str
 
 
 def _least_shown_brand(items: list[dict[str, Any]]) -> str:
-    """The brand whose items rank worst on average: the one personalization has most room to lift."""
+    """The brand (of three or more items) whose items rank worst on average: the one personalization has
+    most room to lift."""
     ranks: dict[str, list[int]] = {}
     for rank, item in enumerate(items):
         ranks.setdefault(item["brand"], []).append(rank)
-    return max(ranks, key=lambda b: sum(ranks[b]) / len(ranks[b]))
+    return max((b for b in ranks if len(ranks[b]) >= 3), key=lambda b: sum(ranks[b]) / len(ranks[b]))
 
 
 def _mean_rank(items: list[dict[str, Any]], brand: str) -> float:
