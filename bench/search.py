@@ -191,7 +191,8 @@ def start_api(
         "log_level='warning', access_log=False)"
     )
     process = subprocess.Popen([sys.executable, "-c", code], env=environment)
-    deadline = time.monotonic() + 120
+    # A worker loads the autocomplete index before it answers: a minute or more for a million products.
+    deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
@@ -200,7 +201,7 @@ def start_api(
             pass
         time.sleep(0.5)
     process.kill()
-    raise BackendUnavailable("the API did not become healthy within 120 s")
+    raise BackendUnavailable("the API did not become healthy within 900 s")
 
 
 def main(argv: list[str] | None = None) -> int:

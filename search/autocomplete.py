@@ -116,10 +116,10 @@ class AutocompleteIndex:
         typed = typed_words(text)
         if not typed:
             return AutocompleteResponse.empty(text)
-        find = self._suggestion_index.find
-        completions = [self._suggestions[n] for n in find(typed, size * 2, self._completions)]
-        categories = [self._suggestions[n] for n in find(typed, CATEGORIES_SHOWN, self._categories)]
-        brands = [self._suggestions[n] for n in find(typed, BRANDS_SHOWN, self._brands)]
+        best = self._suggestion_index.lookup(typed).best
+        completions = [self._suggestions[n] for n in best(size * 2, self._completions)]
+        categories = [self._suggestions[n] for n in best(CATEGORIES_SHOWN, self._categories)]
+        brands = [self._suggestions[n] for n in best(BRANDS_SHOWN, self._brands)]
         return AutocompleteResponse(
             query=text,
             suggestions=_dedupe(completions, size),
@@ -132,12 +132,13 @@ class AutocompleteIndex:
     def _shown_products(
         self, typed: list[str], filters: Sequence[ProductFilter], hides: Sequence[ProductFilter]
     ) -> list[ProductEntry]:
+        lookup = self._product_index.lookup(typed)
         if not filters and not hides:
-            return [self._products[n] for n in self._product_index.find(typed, PRODUCTS_SHOWN)]
+            return [self._products[n] for n in lookup.best(PRODUCTS_SHOWN)]
         # Rules hide few products: look a little further down the list for each one they take out.
         wanted = PRODUCTS_SHOWN
         while True:
-            numbers = self._product_index.find(typed, wanted)
+            numbers = lookup.best(wanted)
             shown = [p for p in (self._products[n] for n in numbers) if p.passes(filters, hides)]
             if len(shown) >= PRODUCTS_SHOWN or len(numbers) < wanted:
                 return shown[:PRODUCTS_SHOWN]

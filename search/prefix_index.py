@@ -31,6 +31,8 @@ TWO_TYPOS_FROM = 8
 
 def fold(text: str) -> str:
     """`text` lower-cased without accents ("Crème" and "creme" are one word to a shopper typing)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -134,17 +136,38 @@ class PrefixIndex:
     def find(self, typed: Sequence[str], limit: int, within: Mask | None = None) -> list[int]:
         """The best `limit` entries (lowest numbers) for the typed words: exact beginnings first, then
         beginnings with typos."""
-        if not typed or self.size == 0:
-            return []
-        exact = self.matches(typed, fuzzy=False, within=within)
-        found = [int(n) for n in np.flatnonzero(exact)[:limit]]
-        if len(found) < limit and any(allowed_typos(w) for w in typed):
-            near = self.matches(typed, fuzzy=True, within=within) & ~exact
-            found += [int(n) for n in np.flatnonzero(near)[: limit - len(found)]]
-        return found
+        return self.lookup(typed).best(limit, within)
+
+    def lookup(self, typed: Sequence[str]) -> Lookup:
+        """The matches of `typed`, computed once for several `best` calls (one per kind of suggestion)."""
+        return Lookup(self, typed)
 
     def mask_of(self, numbers: Iterable[int]) -> Mask:
         """A mask of the given entries (a kind of suggestion, say)."""
         mask = np.zeros(self.size, dtype=np.bool_)
         mask[np.fromiter(numbers, dtype=np.int64)] = True
         return mask
+
+
+class Lookup:
+    """The entries matching one typed text: exact beginnings, and (computed only when asked) with typos."""
+
+    def __init__(self, index: PrefixIndex, typed: Sequence[str]) -> None:
+        self._index = index
+        self._typed = list(typed)
+        self._exact: Mask | None = None
+        self._near: Mask | None = None
+
+    def best(self, limit: int, within: Mask | None = None) -> list[int]:
+        """The best `limit` entries (within a kind): exact beginnings first, then beginnings with typos."""
+        if not self._typed or self._index.size == 0:
+            return []
+        if self._exact is None:
+            self._exact = self._index.matches(self._typed, fuzzy=False)
+        found = [int(n) for n in np.flatnonzero(self._exact if within is None else self._exact & within)[:limit]]
+        if len(found) < limit and any(allowed_typos(w) for w in self._typed):
+            if self._near is None:
+                self._near = self._index.matches(self._typed, fuzzy=True) & ~self._exact
+            near = self._near if within is None else self._near & within
+            found += [int(n) for n in np.flatnonzero(near)[: limit - len(found)]]
+        return found

@@ -13,6 +13,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
+import numpy as np
+import numpy.typing as npt
 from cachetools import LRUCache
 
 from vindbaar.embedder import Embedder
@@ -34,7 +36,9 @@ class QueryEmbedder:
         self, embedder: Embedder, cache_size: int = 10_000, window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH
     ) -> None:
         self._embedder = embedder
-        self._cache: LRUCache[str, list[float]] | None = LRUCache(cache_size) if cache_size else None
+        # float32 arrays, not lists of Python floats: 1.6 KB a query instead of 12 KB (the model's own
+        # precision, so nothing is lost).
+        self._cache: LRUCache[str, npt.NDArray[np.float32]] | None = LRUCache(cache_size) if cache_size else None
         self._lock = threading.Lock()
         self._window_s = window_s
         self._max_batch = max_batch
@@ -48,14 +52,14 @@ class QueryEmbedder:
             with self._lock:
                 cached = self._cache.get(key)
             if cached is not None:
-                return cached
+                return cached.tolist()  # type: ignore[no-any-return]
         answer: Future[list[float]] = Future()
         self._requests.put((key, answer))
         self._ensure_worker()
         vector = answer.result()
         if self._cache is not None:
             with self._lock:
-                self._cache[key] = vector
+                self._cache[key] = np.asarray(vector, dtype=np.float32)
         return vector
 
     def _ensure_worker(self) -> None:
