@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (uvicorn --workers)")
     parser.add_argument("--skip-relevance", action="store_true", help="only measure latency")
     parser.add_argument("--skip-latency", action="store_true", help="only measure relevance")
+    parser.add_argument("--one-client-unseen-only", action="store_true", help="latency: unseen queries, 1 client")
     window = Settings.model_fields["fusion_window"].default
     parser.add_argument("--window", type=int, default=window, help="candidates per list fused (relevance run)")
     return run(parser, argv, _benchmark)
@@ -238,7 +239,8 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     pool = [q for _, q, _ in relevance_queries(products, args.latency_items, seed=29)]
     typed = [q for kind, q, _ in queries if kind != "description"][:400]
     prefixes = sorted({q.split()[0][:n].lower() for q in typed for n in (2, 3, 5) if q.split()[0][:n].isalpha()})
-    report["latency"] = latency(settings, pool, prefixes, args.requests, args.clients, args.workers)
+    report["latency"] = latency(settings, pool, prefixes, args.requests, args.clients, args.workers,
+                                one_client_only=args.one_client_unseen_only)  # fmt: skip
     return report
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -78,15 +79,55 @@ def _worker(api_url: str) -> dict[str, Any]:
 
 def _pair(report: dict[str, Any], name: str, api: Send, raw: Send, api_url: str, raw_url: str, n: int, c: int) -> None:
     _log(f"load: {name} ({n} requests, {c} client(s)) …")
-    report[f"{name}_api"] = load(api, api_url, n, c)
-    report[f"{name}_opensearch"] = load(raw, raw_url, n, c)
+    if c == 1:
+        report[f"{name}_api"], report[f"{name}_opensearch"] = interleaved(api, raw, api_url, raw_url, n)
+    else:
+        report[f"{name}_api"] = load(api, api_url, n, c)
+        report[f"{name}_opensearch"] = load(raw, raw_url, n, c)
     report[f"{name}_ratio_p50"] = round(report[f"{name}_api"]["p50_ms"] / report[f"{name}_opensearch"]["p50_ms"], 2)
 
 
+def interleaved(api: Send, raw: Send, api_url: str, raw_url: str, n: int) -> tuple[dict[str, float], dict[str, float]]:
+    """One client per side, taking turns request by request (who goes first alternates), so that both
+    sides meet OpenSearch's caches in the same state: on a freshly loaded large index, whichever side ran
+    first paid for warming the file cache."""
+    times: tuple[list[float], list[float]] = ([], [])
+    errors = [0, 0]
+    with httpx.Client(base_url=api_url, timeout=30) as api_http, httpx.Client(base_url=raw_url, timeout=30) as raw_http:
+        sides = [(api, api_http, 0), (raw, raw_http, 1)]
+        for i in range(n):
+            for send, http, side in sides if i % 2 == 0 else sides[::-1]:
+                started = time.perf_counter()
+                try:
+                    send(http, i)
+                except httpx.HTTPError:
+                    errors[side] += 1
+                    continue
+                times[side].append((time.perf_counter() - started) * 1000)
+    return _summary(times[0], errors[0]), _summary(times[1], errors[1])
+
+
+def _summary(latencies: list[float], errors: int) -> dict[str, float]:
+    ordered = sorted(latencies)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
+
+    return {"requests": len(ordered), "errors": errors, "p50_ms": at(0.5), "p99_ms": at(0.99),
+            "per_s": round(1000 * len(ordered) / sum(ordered), 1)}  # fmt: skip
+
+
 def latency(
-    settings: Settings, queries: list[str], prefixes: list[str], requests: int, clients: int, workers: int
+    settings: Settings,
+    queries: list[str],
+    prefixes: list[str],
+    requests: int,
+    clients: int,
+    workers: int,
+    one_client_only: bool = False,
 ) -> dict[str, Any]:
-    """Unseen queries, then the Zipf mix, then autocomplete; each through the API and raw, 1 and `clients`."""
+    """Unseen queries, then the Zipf mix, then autocomplete; each through the API and raw, 1 and `clients`
+    (`one_client_only`: unseen queries at 1 client, nothing else)."""
     distinct = list(dict.fromkeys(queries))
     unseen_1, unseen_n = 200, min(requests, len(distinct) // 3)
     # The unseen runs take disjoint slices at the end of the list: no text is sent twice to either side.
@@ -109,9 +150,9 @@ def latency(
             unseen[unseen_1 : unseen_1 + unseen_n],
             unseen[unseen_1 + unseen_n :],
         )
-        _log(f"load: unseen ({len(one)} requests, 1 client) …")
-        report["unseen_1_client_api"] = load(api_search(one), api_url, len(one), 1)
-        report["unseen_1_client_opensearch"] = load(raw_search(one), os_url, len(one), 1)
+        _pair(report, "unseen_1_client", api_search(one), raw_search(one), api_url, os_url, len(one), 1)
+        if one_client_only:
+            return report
         _log(f"load: unseen ({unseen_n} requests, {clients} clients) …")
         # Each side gets texts the other side's process never embedded (the raw side's cache is in this process).
         report[f"unseen_{clients}_clients_api"] = load(api_search(api_side), api_url, unseen_n, clients)
