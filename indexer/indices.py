@@ -56,6 +56,31 @@ def finish_bulk_load(client: OpenSearch, name: str, replicas: int, refresh_inter
     client.indices.refresh(index=name)
 
 
+def deleted_fraction(client: OpenSearch, name: str) -> float:
+    """The share of `name`'s documents that are deleted but still held (rewritten, removed, or cloned so)."""
+    client.indices.refresh(index=name)
+    docs = client.indices.stats(index=name, metric="docs")["indices"][name]["primaries"]["docs"]
+    return float(docs["deleted"]) / max(1, int(docs["count"]) + int(docs["deleted"]))
+
+
+def compact_copy(client: OpenSearch, source: str, alias: str, embedding_dimension: int | None, model: str) -> str:
+    """Copy the live documents of `source` into a new index of `alias` (vectors from `_source`, nothing
+    re-embedded), delete `source`, and return the copy's name.
+
+    A clone that had most of its documents rewritten or deleted must not go live as it is: Lucene's vector
+    search still walks the deleted documents' graph nodes and fills its top k from what is left, and
+    OpenSearch keeps soft-deleted documents for 12 hours (retention leases), so a merge does not drop them.
+    Measured after an incremental reindex from 1M to 125k products: kNN nDCG@10 0.65 -> 0.17.
+    """
+    target = new_index_name(alias)
+    create_index(client, target, embedding_dimension, True, model)
+    client.indices.refresh(index=source)  # the deletions of the load, made with refresh off
+    client.reindex(body={"source": {"index": source}, "dest": {"index": target}}, wait_for_completion=True,
+                   refresh=True, request_timeout=7200)  # fmt: skip
+    client.indices.delete(index=source)
+    return target
+
+
 def mark_activated(client: OpenSearch, name: str) -> None:
     """Record in the index's mapping `_meta` that it went live (rollback only returns to such indices)."""
     meta = client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})

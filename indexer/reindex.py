@@ -20,7 +20,9 @@ from indexer.indices import (
     alias_targets,
     clear_write_blocks,
     clone_for_update,
+    compact_copy,
     create_index,
+    deleted_fraction,
     finish_bulk_load,
     mark_activated,
     new_index_name,
@@ -122,6 +124,10 @@ def prune(client: OpenSearch, alias: str, keep: int) -> list[str]:
     return doomed
 
 
+#: A clone holding more deleted documents than this (rewritten, removed, or inherited) is copied compactly.
+MAX_DEAD_FRACTION = 0.2
+
+
 def reindex(
     client: OpenSearch,
     settings: Settings,
@@ -177,6 +183,8 @@ def reindex(
             gone = [doc_id for doc_id in existing if doc_id not in stats.seen]
             helpers.bulk(client, ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in gone))
             stats.deleted = len(gone)
+            if deleted_fraction(client, index) > MAX_DEAD_FRACTION:
+                index = compact_copy(client, index, alias, embedder.dimension if embedder is not None else None, model)
         finish_bulk_load(client, index, settings.index_replicas, settings.index_refresh_interval)
         previous = alias_targets(client, alias)
         live_count = int(client.count(index=alias)["count"]) if previous else None

@@ -243,6 +243,22 @@ def test_an_incremental_reindex_writes_changes_adds_new_and_removes_vanished_pro
     assert client.exists(index=alias, id=changed[-1].id)
 
 
+def test_an_incremental_reindex_leaves_no_deleted_documents_for_vector_search_to_wade_through(
+    client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
+) -> None:
+    alias = alias_settings.index_alias
+    _load(client, alias_settings, _catalog(), embedder, cache)
+    survivors = _catalog()[:8]  # most of the catalog is gone
+    result = _load(client, alias_settings, survivors, embedder, cache, max_shrink=1.0)
+    assert result.cloned_from is not None and result.stats.deleted == 32
+    assert versioned_indices(client, alias).keys() >= {result.index}
+    docs = client.indices.stats(index=result.index, metric="docs")["indices"][result.index]["primaries"]["docs"]
+    assert (docs["count"], docs["deleted"]) == (8, 0)
+    vector = embedder.embed([survivors[0].title])[0]
+    hits = client.search(index=alias, body={"size": 8, "query": {"knn": {"embedding": {"vector": vector, "k": 8}}}})
+    assert len(hits["hits"]["hits"]) == 8  # every survivor is still reachable in the vector graph
+
+
 def test_a_text_only_live_index_is_not_reused_for_a_load_with_embeddings(
     client: OpenSearch, alias_settings: Settings, embedder: Embedder, cache: EmbeddingCache
 ) -> None:
