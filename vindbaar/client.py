@@ -11,6 +11,9 @@ from opensearchpy import OpenSearch
 from vindbaar.errors import BackendUnavailable
 from vindbaar.settings import Settings
 
+#: Connections kept open to OpenSearch: at least the API's concurrent requests (anyio's 40 threads).
+POOL_SIZE = 48
+
 
 def opensearch_url(settings: Settings) -> str:
     """``VINDBAAR_OPENSEARCH_URL`` without a trailing slash.
@@ -39,6 +42,8 @@ def create_client(settings: Settings) -> OpenSearch:
         retry_on_status=(429, 502, 503, 504),
         retry_on_timeout=False,
         http_compress=False,
-        # One pooled connection per concurrent request of the API's worker threads.
-        maxsize=32,
+        # One pooled connection per concurrent request of the API's worker threads. (`pool_maxsize`: the
+        # `maxsize` this said before is silently ignored, which left a pool of 1, so under load every
+        # concurrent request opened and closed its own connection.)
+        pool_maxsize=POOL_SIZE,
     )
