@@ -33,13 +33,18 @@ class Generation:
 NO_CATALOG = Generation("", 0, 0.0, "")
 
 
+#: Which index answered (the alias's target), as an aggregation: with `size` 0 the whole answer comes from
+#: OpenSearch's shard request cache until the index changes (at 1M products: ~1 ms instead of 30 ms).
+_INDEX = {"terms": {"field": "_index", "size": 2}}
+
+
 def build_generation_body(names: IndexNames) -> list[dict[str, Any]]:
-    """The `_msearch` body reading the fingerprint: one hit of each alias names its index."""
+    """The `_msearch` body reading the fingerprint (aggregations only, so the request cache answers it)."""
     return [
         {"index": names.products, "ignore_unavailable": True},
-        {"size": 1, "_source": False, "track_total_hits": True, "aggs": {"writes": {"sum": {"field": "_seq_no"}}}},
+        {"size": 0, "track_total_hits": True, "aggs": {"writes": {"sum": {"field": "_seq_no"}}, "index": _INDEX}},
         {"index": names.suggestions, "ignore_unavailable": True},
-        {"size": 1, "_source": False},
+        {"size": 0, "aggs": {"index": _INDEX}},
     ]
 
 
@@ -58,5 +63,5 @@ def read_generation(client: OpenSearch, names: IndexNames, timeout_s: float) -> 
 
 
 def _index_of(answer: dict[str, Any]) -> str:
-    hits = answer.get("hits", {}).get("hits", [])
-    return str(hits[0]["_index"]) if hits else ""
+    buckets = answer.get("aggregations", {}).get("index", {}).get("buckets", [])
+    return str(buckets[0]["key"]) if buckets else ""
