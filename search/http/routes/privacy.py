@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from search.http.deps import AdminDep, BehaviourDep, SearchKeyDep
 from search.http.identity import CallerDep
@@ -17,7 +17,8 @@ admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=
 class Consent(BaseModel):
     """Whether the shopper agreed to personalization (and so to storing their behaviour)."""
 
-    personalization: bool
+    # Strict: a consent answer is a JSON true or false, never 0, 1, "yes" or "false" coerced into one.
+    personalization: StrictBool
 
 
 class ConsentRecorded(BaseModel):

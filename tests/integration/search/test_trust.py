@@ -156,3 +156,12 @@ def test_rule_details_are_for_merchandisers_only(api: TestClient) -> None:
     finally:
         base = api.get("/admin/config", headers=ADMIN).json()["version"]
         api.put("/admin/config", json={"config": {}, "base_version": base}, headers=ADMIN)
+
+
+@pytest.mark.parametrize("answer", [0, 1, "true", "yes", None])
+def test_consent_is_a_json_boolean_and_nothing_coerced_into_one(api: TestClient, answer: object) -> None:
+    session = f"strict-{uuid.uuid4().hex[:6]}"
+    response = api.put(f"/sessions/{session}/consent", json={"personalization": answer})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "personalization"]
+    assert api.put(f"/sessions/{session}/consent", json={"personalization": False}).status_code == 200
