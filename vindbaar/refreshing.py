@@ -79,6 +79,11 @@ class Refreshing(Generic[T]):
             self._reload(first=not self._loaded)
         return self._value  # type: ignore[return-value]
 
+    def set(self, value: T) -> None:
+        """Serve `value` from now on, as if just loaded (this process's own write, known without a read)."""
+        self._value, self._loaded = value, True
+        self._due_at = time.monotonic() + self._every_s
+
     def _reload_then_release(self) -> None:
         try:
             while self._again:

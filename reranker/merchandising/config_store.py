@@ -3,23 +3,18 @@ within a second, and any version can be diffed or restored."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from deepdiff import DeepDiff
 from opensearchpy import ConflictError, NotFoundError, OpenSearch
-from opensearchpy.exceptions import OpenSearchException
 
 from reranker.errors import StaleVersion, TooManyConflicts, UnknownVersion
 from reranker.merchandising.rules import MerchConfig
 from vindbaar.index_names import IndexNames
 from vindbaar.mappings import ensure_index
-
-log = logging.getLogger(__name__)
+from vindbaar.refreshing import Refreshing
 
 #: How stale a worker's view of the config may be.
 CONFIG_TTL_S = 1.0
@@ -49,11 +44,9 @@ class ConfigStore:
     def __init__(self, client: OpenSearch, names: IndexNames, ttl_s: float = CONFIG_TTL_S) -> None:
         self._client = client
         self.index = names.config
-        self._ttl_s = ttl_s
-        self._cached: ConfigVersion | None = None
-        self._loaded = False
-        self._checked_at = float("-inf")
-        self._lock = threading.Lock()
+        # The first read blocks (hide rules must never be skipped); later re-reads run in the background
+        # while requests go on with the cached version, which is also kept when a re-read fails.
+        self._live: Refreshing[ConfigVersion | None] = Refreshing("config", lambda: self._latest(), ttl_s)
 
     def _latest(self) -> ConfigVersion | None:
         # ignore=404: "never configured" is the normal state of a new shop, not a failure to log every second.
@@ -65,39 +58,9 @@ class ConfigStore:
         return _version(hits[0]["_source"]) if hits else None
 
     def current(self) -> ConfigVersion | None:
-        """The live version (None: never configured), re-read at most every `ttl_s` seconds.
-
-        The first read blocks (hide rules must never be skipped). After that a stale version is re-read
-        by a background thread while every request goes on with the cached one, which is also kept when a
-        re-read fails: no request waits for a refresh.
-        """
-        if time.monotonic() - self._checked_at < self._ttl_s:
-            return self._cached
-        if not self._loaded:
-            with self._lock:
-                if not self._loaded:
-                    self._refresh()
-            return self._cached
-        if self._lock.acquire(blocking=False):
-            threading.Thread(target=self._refresh_then_release, name="config-refresh", daemon=True).start()
-        return self._cached
-
-    def _refresh_then_release(self) -> None:
-        try:
-            self._refresh()
-        finally:
-            self._lock.release()
-
-    def _refresh(self) -> None:
-        try:
-            self._cached = self._latest()
-            self._loaded = True
-        except (OpenSearchException, OSError):
-            if not self._loaded:
-                raise  # no config known yet: searching without the hide rules would be wrong
-            log.warning("could not re-read the merchandising config; keeping version %s",
-                        self._cached.version if self._cached else None)  # fmt: skip
-        self._checked_at = time.monotonic()
+        """The live version (None: never configured), re-read at most every `ttl_s` seconds, never on a
+        request thread after the first read."""
+        return self._live.get()
 
     def publish(
         self, config: MerchConfig, author: str, comment: str = "", base_version: int | None = None,
@@ -129,8 +92,7 @@ class ConfigStore:
                 self._client.create(index=self.index, id=f"v{number}", body=body, refresh="true")
             except ConflictError:
                 continue  # another publisher took `number`: re-read (a based change then sees it is stale)
-            # This worker reads its own write at once; the others within `ttl_s`.
-            self._cached, self._loaded, self._checked_at = created, True, time.monotonic()
+            self._live.set(created)  # this worker reads its own write at once; the others within `ttl_s`
             return created
         raise TooManyConflicts("could not store the config: too many concurrent changes; try again")
 

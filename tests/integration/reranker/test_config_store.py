@@ -41,6 +41,6 @@ def test_another_worker_sees_a_publish_after_a_background_reread(client: OpenSea
         while (other.current() or stale).version != 2:
             assert time.monotonic() < deadline, "the background re-read did not land"
             time.sleep(0.02)
-        assert reads_on and all(name == "config-refresh" for name in reads_on), reads_on
+        assert reads_on and all(name == "config-reload" for name in reads_on), reads_on
     finally:
         client.indices.delete(index=names.config, ignore_unavailable=True)

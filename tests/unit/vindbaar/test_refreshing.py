@@ -79,3 +79,10 @@ def test_a_change_is_reported_and_a_reload_asked_for_during_one_runs_again_after
     source.gate.set()
     _eventually(lambda: value.get() == 3)
     assert changes == [(1, 2), (2, 3)]
+
+
+def test_a_value_set_by_this_process_is_served_without_a_read() -> None:
+    source = Source()
+    value = Refreshing("counter", source.load, every_s=60)
+    value.set(42)
+    assert value.get() == 42 and source.threads == []
