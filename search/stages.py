@@ -68,25 +68,24 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
         profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
     rules = plan_rules(merchandising.config, text, params.filters.category, datetime.now(UTC),
                        returning=profile is not None)  # fmt: skip
-    window = max(engine.settings.fusion_window, params.offset + params.size)
-    cache_key = None
-    if draft is None and engine.head_cache.enabled:
-        hybrid = bool(text) and params.sort is SortOrder.relevance
-        cache_key = search_key(params, window if hybrid else None, profile is not None, merchandising.version,
-                               engine.catalog.get())  # fmt: skip
-    return SearchPlan(
+    planned = SearchPlan(
         params=params,
         text=text,
         correction=vocabulary.correct(text) if text else None,
         fuzzy=not vocabulary.knows_all(text),
-        window=window,
+        window=max(engine.settings.fusion_window, params.offset + params.size),
         merchandising=merchandising,
         synonyms=engine.synonyms_for(merchandising),
         profile=profile,
         rules=rules,
         clauses=RuleClauses.of(rules.filters, rules.hides),
-        cache_key=cache_key,
+        cache_key=None,
     )
+    if draft is not None or not engine.head_cache.enabled:
+        return planned
+    key = search_key(params, planned.window if planned.hybrid else None, profile is not None,
+                     merchandising.version, engine.catalog.get())  # fmt: skip
+    return replace(planned, cache_key=key)
 
 
 @dataclass(frozen=True)
