@@ -170,8 +170,13 @@ def load(send: Callable[[httpx.Client, int], None], base_url: str, requests: int
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    return summary(latencies, errors, wall)
+
+
+def summary(latencies: list[float], errors: int, seconds: float) -> dict[str, float]:
+    """Requests, errors, p50 and p99 in ms, and requests per second over `seconds`."""
     return {"requests": len(latencies), "errors": errors, "p50_ms": round(_percentile(latencies, 0.5), 1),
-            "p99_ms": round(_percentile(latencies, 0.99), 1), "per_s": round(len(latencies) / wall, 1)}  # fmt: skip
+            "p99_ms": round(_percentile(latencies, 0.99), 1), "per_s": round(len(latencies) / seconds, 1)}  # fmt: skip
 
 
 def _check(response: httpx.Response) -> None:

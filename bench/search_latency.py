@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.search import ALIAS, _check, _log, load, start_api
+from bench.search import ALIAS, _check, _log, load, start_api, summary
 from search.params import SearchParams
 from search.query import build_page_body, build_search_body, build_semantic_body
 from search.query_embedder import QueryEmbedder
@@ -104,17 +104,9 @@ def interleaved(api: Send, raw: Send, api_url: str, raw_url: str, n: int) -> tup
                     errors[side] += 1
                     continue
                 times[side].append((time.perf_counter() - started) * 1000)
-    return _summary(times[0], errors[0]), _summary(times[1], errors[1])
-
-
-def _summary(latencies: list[float], errors: int) -> dict[str, float]:
-    ordered = sorted(latencies)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 1)
-
-    return {"requests": len(ordered), "errors": errors, "p50_ms": at(0.5), "p99_ms": at(0.99),
-            "per_s": round(1000 * len(ordered) / sum(ordered), 1)}  # fmt: skip
+    # Per second of each side's own request time (the two sides never overlap).
+    api_times, raw_times = times
+    return (summary(api_times, errors[0], sum(api_times) / 1000), summary(raw_times, errors[1], sum(raw_times) / 1000))
 
 
 def latency(
