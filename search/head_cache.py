@@ -23,6 +23,7 @@ from cachetools import LRUCache
 
 from search.generation import Generation
 from search.params import SearchParams
+from vindbaar.text import normalized
 
 #: Parsed JSON in Python takes about this many times its serialized size (tracemalloc on OpenSearch answers:
 #: 1.9 to 3.4 times; the estimate errs on the large side).
@@ -113,5 +114,5 @@ def search_key(
     from it); other orders (`window` None) are paged by OpenSearch.
     """
     exclude = _NOT_IN_KEY | ({"page", "size"} if window is not None else set())
-    return (" ".join(params.q.lower().split()), params.model_dump_json(exclude=exclude), window, personal,
+    return (normalized(params.q), params.model_dump_json(exclude=exclude), window, personal,
             config_version, generation)  # fmt: skip

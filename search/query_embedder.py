@@ -18,6 +18,7 @@ import numpy.typing as npt
 from cachetools import LRUCache
 
 from vindbaar.embedder import Embedder
+from vindbaar.text import normalized
 
 #: How long the first query of a batch waits for others to join it (0: only those already waiting).
 BATCH_WINDOW_S = 0.0
@@ -47,7 +48,7 @@ class QueryEmbedder:
 
     def embed(self, text: str) -> list[float]:
         """The normalized embedding of `text` (case and surrounding spaces ignored)."""
-        key = " ".join(text.lower().split())
+        key = normalized(text)
         if self._cache is not None:
             with self._lock:
                 cached = self._cache.get(key)

@@ -11,3 +11,8 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*", re.UNICODE)
 def words(text: str) -> list[str]:
     """The lower-cased words of `text`."""
     return [w.lower() for w in _WORD.findall(text)]
+
+
+def normalized(text: str) -> str:
+    """`text` as a key for what a shopper typed: lower-cased, runs of whitespace as one space, trimmed."""
+    return " ".join(text.lower().split())

@@ -17,6 +17,7 @@ from vindbaar.filters import RuleFilter
 from vindbaar.schema import category_path
 from vindbaar.settings import Settings
 from vindbaar.synonyms import SynonymsError, parse_synonyms
+from vindbaar.text import normalized
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -47,8 +48,8 @@ class Condition(_Strict):
 
     def holds(self, query: str, categories: Sequence[str], now: datetime, returning: bool) -> bool:
         """Whether the condition holds for this search."""
-        text = " ".join(query.lower().split())
-        if self.query_equals and text not in {" ".join(q.lower().split()) for q in self.query_equals}:
+        text = normalized(query)
+        if self.query_equals and text not in {normalized(q) for q in self.query_equals}:
             return False
         if self.query_contains and not any(f" {c.lower()} " in f" {text} " for c in self.query_contains):
             return False
