@@ -39,3 +39,7 @@ bench-request-costs: setup
 .PHONY: bench-personalization
 bench-personalization: setup
 	$(VENV)/bin/python -m bench.personalization
+
+.PHONY: bench-analytics
+bench-analytics: setup
+	$(VENV)/bin/python -m bench.analytics

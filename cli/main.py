@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cli.analytics_commands import add_commands as add_analytics_commands
 from devtools.localnode.node import LocalNode, cluster_health
 from indexer.commands import add_commands as add_indexer_commands
 from vindbaar import OPENSEARCH_VERSION
@@ -114,8 +115,8 @@ def _events_purge(args: argparse.Namespace, settings: Settings) -> int:
 def _events_learn(args: argparse.Namespace, settings: Settings) -> int:
     from reranker.behaviour.config import BehaviourConfig
     from reranker.behaviour.store import BehaviourStore
+    from reranker.merchandising.config import MerchConfig
     from reranker.merchandising.config_store import ConfigStore
-    from reranker.merchandising.rules import MerchConfig
     from vindbaar.index_names import IndexNames
 
     client = create_client(settings)
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     add_indexer_commands(commands)
+    add_analytics_commands(commands)
 
     events = commands.add_parser("events", help="shopper behaviour data")
     events_commands = events.add_subparsers(dest="action", required=True)

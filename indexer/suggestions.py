@@ -12,7 +12,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,16 +103,27 @@ class SuggestionsBuild:
 
 def build_suggestions(client: OpenSearch, product_alias: str) -> SuggestionsBuild:
     """Rebuild the suggestions index from the live products and swap its alias; older ones are deleted."""
-    started = time.monotonic()
     alias = IndexNames(product_alias).suggestions
+    return _swap_in(client, alias, lambda: suggestion_documents(count_suggestions(_catalog(client, product_alias))))
+
+
+def write_searched_suggestions(
+    client: OpenSearch, product_alias: str, documents: Iterable[Mapping[str, Any]]
+) -> SuggestionsBuild:
+    """Replace the suggestions mined from searches (alias ``<alias>_searched``) with `documents`."""
+    return _swap_in(client, IndexNames(product_alias).searched, lambda: documents)
+
+
+def _swap_in(client: OpenSearch, alias: str, documents: Callable[[], Iterable[Mapping[str, Any]]]) -> SuggestionsBuild:
+    """Write `documents` into a new versioned index, point `alias` at it, delete the older ones."""
+    started = time.monotonic()
     live = set(alias_targets(client, alias))
     for orphan in set(versioned_indices(client, alias)) - live:  # left by a killed rebuild
         client.indices.delete(index=orphan, ignore_unavailable=True)
     index = new_index_name(alias)
     client.indices.create(index=index, body=load_index_body("suggestions"))
     try:
-        counts = count_suggestions(_catalog(client, product_alias))
-        actions = ({"_index": index, "_source": doc} for doc in suggestion_documents(counts))
+        actions = ({"_index": index, "_source": doc} for doc in documents())
         written, _ = helpers.bulk(client, actions, chunk_size=2000, request_timeout=120)
         client.indices.refresh(index=index)
         previous = alias_targets(client, alias)

@@ -2,10 +2,12 @@
 
 VindbaarError
 ├── NotFound
-│   └── UnknownVersion      no such merchandising config version
+│   ├── UnknownVersion      no such merchandising config version
+│   └── UnknownExperiment   no such experiment in the live config
 └── Conflict
     ├── TooManyConflicts    concurrent writers kept changing the same document; the caller may retry
-    └── StaleVersion        a config change was based on a version that is no longer the live one
+    ├── StaleVersion        a config change was based on a version that is no longer the live one
+    └── ExperimentConflict  an experiment cannot start or stop in the state it is in
 """
 
 from __future__ import annotations
@@ -30,3 +32,11 @@ class StaleVersion(Conflict):
             "Review it (GET /admin/config, /admin/config/diff) and base your change on it."
         )
         self.details = {"base_version": base_version, "current_version": current_version}
+
+
+class UnknownExperiment(NotFound):
+    """No experiment of that id in the live config."""
+
+
+class ExperimentConflict(Conflict):
+    """Another experiment runs, an id is taken, or the experiment is not running."""

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("vindbaar", "indexer", "reranker", "search", "devtools", "cli")
+PACKAGES = ("vindbaar", "indexer", "reranker", "analytics", "search", "devtools", "cli")
 #: Package (or sub-package path) -> top-level modules it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "vindbaar": ("indexer", "reranker", "search", "devtools", "cli"),
-    "indexer": ("reranker", "search", "devtools", "cli"),
-    "reranker": ("indexer", "search", "devtools", "cli"),
+    "vindbaar": ("indexer", "reranker", "analytics", "search", "devtools", "cli"),
+    "indexer": ("reranker", "analytics", "search", "devtools", "cli"),
+    "reranker": ("indexer", "analytics", "search", "devtools", "cli"),
+    "analytics": ("indexer", "reranker", "search", "devtools", "cli"),
     "search": ("devtools", "cli"),
     "devtools": ("cli",),
 }

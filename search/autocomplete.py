@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from search.results import (
 from vindbaar import schema
 from vindbaar.filters import ProductFilter
 from vindbaar.index_names import IndexNames
+from vindbaar.text import blocked
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ BRANDS_SHOWN = 3
 #: What a product line of the dropdown shows, then what rules filter on.
 DISPLAY_FIELDS = (schema.ID, schema.TITLE, schema.PRICE, "currency", "image_url", "url")
 FILTER_FIELDS = (schema.BRAND, schema.CATEGORY_ANCESTORS, schema.ATTRIBUTE_PAIRS, schema.IN_STOCK)
-COMPLETION_KINDS = ("query", "term")
+COMPLETION_KINDS = ("searched", "query", "term")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class SuggestionEntry:
     kind: str
     count: int
     path: str | None = None
+    products: tuple[str, ...] = ()  # searched: the products its searches clicked most
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +86,11 @@ class AutocompleteIndex:
     """The suggestions and products of one catalog generation, searchable by what was typed so far."""
 
     def __init__(self, suggestions: Sequence[SuggestionEntry], products: Sequence[ProductEntry]) -> None:
-        # Rank order: the most used suggestions and the in-stock, most popular products first.
-        self._suggestions = sorted(suggestions, key=lambda s: (-s.count, s.text))
+        # Rank order: what shoppers really searched first, then the most used suggestions; the in-stock,
+        # most popular products first.
+        self._suggestions = sorted(suggestions, key=lambda s: (s.kind != "searched", -s.count, s.text))
         self._products = list(products)
+        self._by_id = {str(p.display[0]): p for p in self._products}
         self._suggestion_index = PrefixIndex(typed_words(s.text) for s in self._suggestions)
         self._product_index = PrefixIndex(typed_words(f"{p.display[1]} {p.brand or ''}") for p in self._products)
         by_kind: dict[str, list[int]] = {}
@@ -110,14 +114,19 @@ class AutocompleteIndex:
         size: int,
         filters: Sequence[ProductFilter] = (),
         hides: Sequence[ProductFilter] = (),
+        blocked_terms: Collection[str] = (),
     ) -> AutocompleteResponse:
-        """Suggestions for the characters typed so far: exact beginnings first, then with typos, by use."""
+        """Suggestions for the characters typed so far: exact beginnings first, then with typos, by use.
+        No completion contains a blocked term, and none leads only to products the rules hide."""
         started = time.perf_counter()
         typed = typed_words(text)
         if not typed:
             return AutocompleteResponse.empty(text)
         best = self._suggestion_index.lookup(typed).best
-        completions = [self._suggestions[n] for n in best(size * 2, self._completions)]
+        completions = [
+            entry for entry in (self._suggestions[n] for n in best(size * 3, self._completions))
+            if not blocked(entry.text, blocked_terms) and self._leads_somewhere(entry, filters, hides)
+        ]  # fmt: skip
         categories = [self._suggestions[n] for n in best(CATEGORIES_SHOWN, self._categories)]
         brands = [self._suggestions[n] for n in best(BRANDS_SHOWN, self._brands)]
         return AutocompleteResponse(
@@ -128,6 +137,15 @@ class AutocompleteIndex:
             brands=[BrandSuggestion(name=b.text, count=b.count) for b in brands],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+    def _leads_somewhere(
+        self, entry: SuggestionEntry, filters: Sequence[ProductFilter], hides: Sequence[ProductFilter]
+    ) -> bool:
+        """False for a searched suggestion all of whose clicked products the rules keep from showing."""
+        if not entry.products or (not filters and not hides):
+            return True
+        known = [self._by_id[p] for p in entry.products if p in self._by_id]
+        return len(known) < len(entry.products) or any(p.passes(filters, hides) for p in known)
 
     def _shown_products(
         self, typed: list[str], filters: Sequence[ProductFilter], hides: Sequence[ProductFilter]
@@ -177,9 +195,11 @@ def _product_entry(source: dict[str, Any]) -> ProductEntry:
 def load_autocomplete(client: OpenSearch, names: IndexNames, max_products: int, timeout_s: float) -> AutocompleteIndex:
     """Read the suggestions index and the `max_products` most popular products (in stock first)."""
     started = time.monotonic()
+    suggestion_fields = ("text", "kind", "count", "path", "product_ids")
     suggestions = [
-        SuggestionEntry(str(s["text"]), str(s["kind"]), int(s["count"]), s.get("path"))
-        for s in _scan(client, names.suggestions, ("text", "kind", "count", "path"), timeout_s)
+        SuggestionEntry(str(s["text"]), str(s["kind"]), int(s["count"]), s.get("path"), tuple(s.get("product_ids", ())))
+        for index in (names.suggestions, names.searched)
+        for s in _scan(client, index, suggestion_fields, timeout_s)
     ]
     fields = (*DISPLAY_FIELDS, *FILTER_FIELDS, schema.POPULARITY)
     ranked = (

@@ -10,8 +10,10 @@ from opensearchpy import OpenSearch
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.store import BehaviourStore
 from reranker.candidates import KeepOrder, Reranker
+from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.config_store import ConfigStore
-from reranker.merchandising.rules import MerchConfig, RankingWeights
+from reranker.merchandising.experiments import Variant
+from reranker.merchandising.rules import RankingWeights
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
 from search.autocomplete import AutocompleteIndex, load_autocomplete
 from search.generation import Generation, read_generation
@@ -32,6 +34,17 @@ class Merchandising:
     version: int | None  # None: never configured (or a draft in preview)
     config: MerchConfig
     weights: RankingWeights
+    variant: str | None = None  # the A/B variant the config is changed by
+
+    def with_variant(self, variant: Variant, settings: Settings) -> Merchandising:
+        """This config as an experiment's `variant` changes it."""
+        config = self.config.with_variant(variant)
+        return Merchandising(self.version, config, config.weights(settings), variant.name)
+
+    @property
+    def cache_version(self) -> tuple[int | None, str | None]:
+        """What of the config a cached answer depends on."""
+        return self.version, self.variant
 
 
 @dataclass

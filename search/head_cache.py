@@ -98,14 +98,14 @@ class HeadCache:
 
 #: What does not change OpenSearch's answers: who is searching (personalization is applied on top), and
 #: whether the score breakdown is shown.
-_NOT_IN_KEY = {"q", "user_id", "session_id", "explain"}
+_NOT_IN_KEY = {"q", "user_id", "session_id", "client_id", "explain"}
 
 
 def search_key(
     params: SearchParams,
     window: int | None,
     personal: bool,
-    config_version: int | None,
+    config_version: Hashable,
     generation: Generation,
 ) -> Hashable:
     """The key of a search's OpenSearch answers.

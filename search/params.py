@@ -53,6 +53,10 @@ class SearchParams(BaseModel):
     locale: str | None = Field(default=None, pattern=r"^[a-z]{2}([-_][A-Za-z]{2})?$")
     user_id: str | None = Field(default=None, max_length=200)
     session_id: str | None = Field(default=None, max_length=200)
+    client_id: str | None = Field(
+        default=None, max_length=200, description="UBI client id: the browser's lasting id (keeps experiments "
+        "sticky across sessions).",
+    )  # fmt: skip
     explain: bool = False
     correct: bool = Field(default=True, description="Retry with a spelling-corrected query when little is found.")
 

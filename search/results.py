@@ -61,6 +61,13 @@ class Facet(BaseModel):
     values: list[FacetValue]
 
 
+class ExperimentArm(BaseModel):
+    """The experiment a search took part in and the variant it ran under ("interleaved": both mixed)."""
+
+    id: str
+    variant: str
+
+
 class SearchResponse(BaseModel):
     """A page of results with facets; `query_id` ties later clicks to this response."""
 
@@ -84,6 +91,7 @@ class SearchResponse(BaseModel):
         default_factory=list, description="Rule actions that lost a conflict (admin key only)."
     )
     config_version: int | None = Field(default=None, description="Merchandising config version used.")
+    experiment: ExperimentArm | None = Field(default=None, description="The experiment arm, while one runs.")
     took_ms: float
 
     def without_rule_details(self) -> SearchResponse:
@@ -117,7 +125,7 @@ class Suggestion(BaseModel):
     """A query suggestion to complete what the shopper is typing."""
 
     text: str
-    kind: Literal["query", "term"]
+    kind: Literal["query", "term", "searched"] = Field(description="searched: a query shoppers searched and clicked.")
     count: int
 
 
@@ -150,7 +158,9 @@ class BrandSuggestion(BaseModel):
 class AutocompleteResponse(BaseModel):
     """Everything the as-you-type dropdown shows."""
 
+    query_id: str = Field(default="", description="Ties a click on a suggestion to this answer (search log).")
     query: str
+    recent: list[str] = Field(default_factory=list, description="The session's latest searches (short prefixes).")
     suggestions: list[Suggestion]
     products: list[ProductSuggestion]
     categories: list[CategorySuggestion]

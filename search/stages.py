@@ -13,16 +13,18 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from reranker.candidates import Candidate, RerankContext
+from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan_rules
-from reranker.merchandising.rules import MerchConfig
+from reranker.merchandising.rules import RankingWeights
 from reranker.profiles import Profile
 from search.engine import Merchandising, SearchEngine
+from search.experiment_arm import Arm, arm_for, interleave
 from search.facets import parse_facets
 from search.fusion import reciprocal_rank_fusion
 from search.head_cache import estimated_bytes, search_key
 from search.params import SearchParams, SortOrder
 from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
-from search.results import Highlight, SearchResponse, search_item
+from search.results import ExperimentArm, Highlight, SearchResponse, search_item
 from vindbaar import schema
 from vindbaar.errors import SearchFailed
 from vindbaar.synonyms import SynonymRule, expand
@@ -43,6 +45,8 @@ class SearchPlan:
     rules: RulePlan
     clauses: RuleClauses
     cache_key: Hashable | None  # None: not cached (a draft preview, or the cache is off)
+    query_id: str = ""
+    arm: Arm | None = None  # the running experiment's arm this search is in
 
     @property
     def hybrid(self) -> bool:
@@ -63,6 +67,10 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
     if params.sort is None:
         params = params.model_copy(update={"sort": SortOrder(merchandising.config.ranking.default_sort)})
     text = params.q.strip()
+    arm = None
+    if draft is None:
+        hybrid = bool(text) and params.sort is SortOrder.relevance
+        merchandising, arm = arm_for(engine, params, merchandising, hybrid)
     profile = None
     if text and engine.behaviour is not None and (params.user_id or params.session_id):
         profile = engine.behaviour.profile_for_search(params.user_id, params.session_id)
@@ -80,11 +88,13 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
         rules=rules,
         clauses=RuleClauses.of(rules.filters, rules.hides),
         cache_key=None,
+        query_id=uuid.uuid4().hex,
+        arm=arm,
     )
     if draft is not None or not engine.head_cache.enabled:
         return planned
     key = search_key(params, planned.window if planned.hybrid else None, profile is not None,
-                     merchandising.version, engine.catalog.get())  # fmt: skip
+                     merchandising.cache_version, engine.catalog.get())  # fmt: skip
     return replace(planned, cache_key=key)
 
 
@@ -171,9 +181,19 @@ def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
 
 
 def rank(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> list[Candidate]:
-    """Fuse the lists, apply boost rules, personalize, then put pinned products in their slots."""
+    """Fuse the lists, apply boost rules, personalize, then put pinned products in their slots; in an
+    interleaving test, do so under both variants' weights and mix the two rankings."""
     assert retrieval.semantic is not None, "rank() is for hybrid searches"
-    weights = plan.merchandising.weights
+    if plan.arm is not None and plan.arm.interleave is not None:
+        a, b = plan.arm.interleave
+        mixed = interleave(_ranked(engine, plan, retrieval, a.weights), _ranked(engine, plan, retrieval, b.weights),
+                           plan.query_id)  # fmt: skip
+        return apply_pins(mixed, plan.rules)
+    return apply_pins(_ranked(engine, plan, retrieval, plan.merchandising.weights), plan.rules)
+
+
+def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weights: RankingWeights) -> list[Candidate]:
+    assert retrieval.semantic is not None
     candidates = _fuse({"lexical": weights.lexical, "semantic": weights.semantic},
                        retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
     candidates = apply_boosts(candidates, plan.rules)
@@ -183,7 +203,7 @@ def rank(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> list[C
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
                             plan.profile, taste, weights.personalization_strength)  # fmt: skip
-    return apply_pins(engine.reranker.rerank(candidates, context), plan.rules)
+    return engine.reranker.rerank(candidates, context)
 
 
 def _fuse(
@@ -260,7 +280,7 @@ def respond(plan: SearchPlan, retrieval: Retrieval, result: Page, took_ms: float
         # Sorted and browsed pages come ordered from OpenSearch: the shopper chose the order.
         conflicts.append("pins and boosts apply to relevance-ranked searches only; not applied here")
     return SearchResponse(
-        query_id=uuid.uuid4().hex,
+        query_id=plan.query_id,
         query=params.q,
         corrected_query=retrieval.corrected,
         total=result.total,
@@ -274,5 +294,6 @@ def respond(plan: SearchPlan, retrieval: Retrieval, result: Page, took_ms: float
         rules_applied=rules.applied,
         rule_conflicts=conflicts,
         config_version=plan.merchandising.version,
+        experiment=ExperimentArm(id=plan.arm.experiment, variant=plan.arm.variant) if plan.arm else None,
         took_ms=took_ms,
     )

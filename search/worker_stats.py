@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 
 from pydantic import BaseModel
 
@@ -19,6 +20,15 @@ class HeadCacheStats(BaseModel):
     limit_mb: float
 
 
+class SearchLogCounts(BaseModel):
+    """The search log of this worker: written, dropped because the queue was full, waiting, failed writes."""
+
+    logged: int
+    dropped: int
+    queued: int
+    failed_writes: int
+
+
 class WorkerStats(BaseModel):
     """One worker's view: its process, the catalog generation it serves, its caches."""
 
@@ -29,6 +39,7 @@ class WorkerStats(BaseModel):
     autocomplete_suggestions: int
     autocomplete_products: int
     head_cache: HeadCacheStats
+    search_log: SearchLogCounts | None
 
 
 def worker_stats(engine: SearchEngine) -> WorkerStats:
@@ -49,4 +60,5 @@ def worker_stats(engine: SearchEngine) -> WorkerStats:
             estimated_mb=round(cache.bytes / 2**20, 1),
             limit_mb=round(engine.head_cache.max_bytes / 2**20, 1),
         ),
+        search_log=SearchLogCounts(**asdict(engine.behaviour.searches.stats())) if engine.behaviour else None,
     )

@@ -4,8 +4,11 @@ Everything a shop has hangs off its product alias (``VINDBAAR_INDEX_ALIAS``, def
 
     products                 alias of the live product index (``products-<timestamp>`` behind it)
     products_suggestions     alias of the autocomplete suggestions and spelling vocabulary
+    products_searched        alias of the autocomplete suggestions mined from real searches
     products_config          merchandising config versions
     products_events          shopper behaviour events
+    products_queries         the search log (searches and autocompletes, with their outcomes)
+    products_assignments     experiment variants of logged-in shoppers
     products_profiles        shopper profiles and consent records
     products_journal         catalog writes made over the admin API or CLI, replayed by a reindex running meanwhile
 """
@@ -32,6 +35,11 @@ class IndexNames:
         return f"{self.alias}_suggestions"
 
     @property
+    def searched(self) -> str:
+        """The alias of the suggestions mined from shoppers' searches."""
+        return f"{self.alias}_searched"
+
+    @property
     def config(self) -> str:
         """The index of merchandising config versions."""
         return f"{self.alias}_config"
@@ -40,6 +48,16 @@ class IndexNames:
     def events(self) -> str:
         """The index of behaviour events."""
         return f"{self.alias}_events"
+
+    @property
+    def queries(self) -> str:
+        """The index of the search log (UBI's ubi_queries shape)."""
+        return f"{self.alias}_queries"
+
+    @property
+    def assignments(self) -> str:
+        """The index of logged-in shoppers' experiment variants."""
+        return f"{self.alias}_assignments"
 
     @property
     def profiles(self) -> str:

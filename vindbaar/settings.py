@@ -85,6 +85,14 @@ class Settings(BaseSettings):
         default=200_000, ge=0, description="Products offered by autocomplete (the most popular; held in memory)."
     )
 
+    suggestions_refresh_s: float = Field(
+        default=3600.0, ge=0, description="How often suggestions are mined from the search log (0: never)."
+    )
+    suggestions_min_searches: int = Field(
+        default=3, ge=1, description="Searches (with results and a click) a query needs to become a suggestion."
+    )
+    suggestions_days: int = Field(default=30, ge=1, description="Searches of this many days are mined.")
+
     personalization_strength: float = Field(
         default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."
     )
@@ -95,7 +103,13 @@ class Settings(BaseSettings):
     consent_required: bool = Field(
         default=True, description="Store events and personalize only after consent was recorded (GDPR)."
     )
-    event_retention_days: int = Field(default=365, ge=1, description="Events older than this are deleted.")
+    event_retention_days: int = Field(
+        default=365, ge=1, description="Events and logged searches older than this are deleted."
+    )
+    search_log_capacity: int = Field(
+        default=10_000, ge=0, description="Searches waiting to be logged per worker; beyond it they are dropped "
+        "and counted (0 turns the search log off).",
+    )  # fmt: skip
 
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     embedding_cache_path: Path | None = Field(

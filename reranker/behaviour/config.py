@@ -17,6 +17,7 @@ class BehaviourConfig:
     consent_required: bool = True
     retention_days: int = 365
     timeout_s: float = 2.0
+    search_log_capacity: int = 10_000
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BehaviourConfig:
@@ -27,6 +28,7 @@ class BehaviourConfig:
             consent_required=settings.consent_required,
             retention_days=settings.event_retention_days,
             timeout_s=settings.search_timeout_s,
+            search_log_capacity=settings.search_log_capacity,
         )
 
     @property

@@ -11,7 +11,7 @@ from opensearchpy import NotFoundError, OpenSearch, helpers
 from reranker.behaviour.config import BehaviourConfig
 from reranker.events import Event
 from vindbaar.errors import WriteFailed
-from vindbaar.mappings import ensure_index
+from vindbaar.mappings import ensure_index, load_index_body
 
 #: An event as stored: its id in the event log, and the event.
 StoredEvent = tuple[str, Event]
@@ -40,15 +40,16 @@ class EventLog:
         self._client = client
         self.config = config
         self.index = config.names.events
-        self._learned_field = False
+        self._mapped = False
 
     def ensure_index(self) -> None:
-        """Create the events index if it does not exist (and give an older one the `learned` field)."""
+        """Create the events index if it does not exist (and give an older one the fields added since)."""
         ensure_index(self._client, self.index, "events")
-        if not self._learned_field:
-            # Adding a field to a mapping is allowed and idempotent; indices from before it lack it.
-            self._client.indices.put_mapping(index=self.index, body={"properties": {"learned": {"type": "boolean"}}})
-            self._learned_field = True
+        if not self._mapped:
+            # Adding fields to a mapping is allowed and idempotent; indices from before them lack them.
+            properties = load_index_body("events")["mappings"]["properties"]
+            self._client.indices.put_mapping(index=self.index, body={"properties": properties})
+            self._mapped = True
 
     def store(self, batch: Sequence[StoredEvent]) -> tuple[list[StoredEvent], list[str]]:
         """Create each ``(event_id, event)``, not yet learned; return the events stored now and the ids
@@ -60,7 +61,7 @@ class EventLog:
         actions = [
             {"_op_type": "create", "_index": self.index, "_id": event_id,
              "_source": {**event.model_dump(mode="json", exclude_none=True), "event_id": event_id,
-                         "received_at": received, "learned": False}}
+                         "event_attributes": event.ubi_attributes(), "received_at": received, "learned": False}}
             for event_id, event in batch
         ]  # fmt: skip
         created: list[StoredEvent] = []

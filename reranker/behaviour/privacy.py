@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reranker.behaviour.assignments import Assignments
 from reranker.behaviour.config import subject_key
 from reranker.behaviour.event_log import EventLog
 from reranker.behaviour.profile_store import ProfileStore
+from reranker.behaviour.search_log import SearchLog
 from reranker.events import Event
 
 
 class Privacy:
     """Consent records (kept in the profile documents) and the export and erasure of a shopper's data."""
 
-    def __init__(self, profiles: ProfileStore, events: EventLog) -> None:
+    def __init__(self, profiles: ProfileStore, events: EventLog, searches: SearchLog, assignments: Assignments) -> None:
         self._profiles = profiles
         self._events = events
+        self._searches = searches
+        self._assignments = assignments
 
     def set_consent(self, kind: str, subject_id: str, granted: bool) -> None:
         """Record consent. Withdrawing it first marks the subject withdrawn (so that ingests running now learn
@@ -27,6 +31,7 @@ class Privacy:
         sessions = self._profiles.sessions_of(subject_id) if kind == "user" else [subject_id]
         self._profiles.reset_withdrawn(kind, subject_id, sessions if kind == "user" else ())
         self._events.delete_of(subject_id if kind == "user" else None, sessions)
+        self._searches.delete_of(subject_id if kind == "user" else None, sessions)
         if kind == "user":
             self._profiles.delete([subject_key("session", s) for s in sessions])
 
@@ -61,5 +66,8 @@ class Privacy:
         """Delete a subject's events and profile (for a user, their merged sessions' too); returns the counts."""
         sessions = self._profiles.sessions_of(subject_id) if kind == "user" else [subject_id]
         deleted_events = self._events.delete_of(subject_id if kind == "user" else None, sessions)
+        self._searches.delete_of(subject_id if kind == "user" else None, sessions)
+        if kind == "user":
+            self._assignments.delete_of(subject_id)
         subjects = [subject_key(kind, subject_id)] + [subject_key("session", s) for s in sessions if kind == "user"]
         return deleted_events, self._profiles.delete(subjects)

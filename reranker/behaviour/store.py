@@ -11,11 +11,13 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
+from reranker.behaviour.assignments import Assignments
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.event_log import EventLog, StoredEvent
 from reranker.behaviour.learning import ProfileLearner
 from reranker.behaviour.privacy import Privacy
 from reranker.behaviour.profile_store import ProfileStore
+from reranker.behaviour.search_log import SearchLog
 from reranker.events import Event
 from reranker.profiles import DEFAULT_EVENT_WEIGHTS, Profile
 
@@ -39,31 +41,41 @@ class BehaviourStore:
         self.events = EventLog(client, config)
         self.profiles = ProfileStore(client, config)
         self.learner = ProfileLearner(client, config, self.profiles)
-        self.privacy = Privacy(self.profiles, self.events)
+        self.searches = SearchLog(client, config, config.search_log_capacity)
+        self.assignments = Assignments(client, config)
+        self.privacy = Privacy(self.profiles, self.events, self.searches, self.assignments)
 
     def ensure_indices(self) -> None:
-        """Create the events and profiles indices if they do not exist."""
+        """Create the events, profiles and search log indices if they do not exist."""
         self.events.ensure_index()
         self.profiles.ensure_index()
+        self.searches.ensure_index()
 
     def ingest(self, events: Sequence[Event], weights: Mapping[str, float] = DEFAULT_EVENT_WEIGHTS) -> IngestReport:
         """Store `events` (idempotent by event_id) and update the profiles they concern with `weights`.
 
         Events of subjects without consent (when required) are not stored; events older than the
         retention period are refused. An event is acknowledged only once OpenSearch has stored it durably.
+
+        Clicks, carts and purchases that name a search (`query_id`) count in its outcome for analytics
+        whether or not the shopper consented: the outcome keeps no identity, only what was done to which
+        product at which position.
         """
         self.ensure_indices()
         report = IngestReport()
         cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
+        identified = [(event.event_id or uuid.uuid4().hex, event) for event in events]
+        current = [(position, pair) for position, pair in enumerate(identified) if pair[1].timestamp >= cutoff]
+        report.expired = [position for position, (_, event) in enumerate(identified) if event.timestamp < cutoff]
+        # First, so that a failure stores nothing and the shop's retry counts each outcome once.
+        self.searches.record_outcomes([pair for _, pair in current])
         allowed = self.privacy.consenting(events)
         batch: list[tuple[str, Event]] = []
-        for position, event in enumerate(events):
-            if event.timestamp < cutoff:
-                report.expired.append(position)
-            elif event.subject not in allowed:
+        for _, (event_id, event) in current:
+            if event.subject not in allowed:
                 report.skipped_no_consent += 1
             else:
-                batch.append((event.event_id or uuid.uuid4().hex, event))
+                batch.append((event_id, event))
         created, duplicates = self.events.store(batch)
         report.stored, report.duplicates = len(created), len(duplicates)
         # A retry of events whose profile update failed: stored before, learned now (each event only once).
@@ -114,5 +126,7 @@ class BehaviourStore:
         return self.privacy.erase("user", user_id)
 
     def purge_expired(self) -> int:
-        """Delete events older than the retention period; returns how many."""
-        return self.events.delete_older_than(datetime.now(UTC) - timedelta(days=self.config.retention_days))
+        """Delete events and searches older than the retention period; returns how many events."""
+        cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
+        self.searches.delete_older_than(cutoff)
+        return self.events.delete_older_than(cutoff)

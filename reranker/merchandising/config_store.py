@@ -11,7 +11,7 @@ from deepdiff import DeepDiff
 from opensearchpy import ConflictError, NotFoundError, OpenSearch
 
 from reranker.errors import StaleVersion, TooManyConflicts, UnknownVersion
-from reranker.merchandising.rules import MerchConfig
+from reranker.merchandising.config import MerchConfig
 from vindbaar.index_names import IndexNames
 from vindbaar.mappings import ensure_index
 from vindbaar.refreshing import Refreshing

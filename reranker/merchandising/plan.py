@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from reranker.candidates import Candidate
-from reranker.merchandising.rules import Boost, MerchConfig
+from reranker.merchandising.config import MerchConfig
+from reranker.merchandising.rules import Boost
 from vindbaar.filters import ProductFilter
 
 

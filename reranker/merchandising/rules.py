@@ -1,6 +1,6 @@
 """The merchandising config a merchandiser edits: rules (pin, hide, boost/bury, filter, banner), ranking
-weights and synonyms. Each change is stored as a new version (`config_store.py`); `plan.py` resolves
-the rules that hold for one search.
+weights. `config.py` puts them together with synonyms and experiments into the `MerchConfig`, stored as
+versions by `config_store.py`; `plan.py` resolves the rules that hold for one search.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reranker.profiles import DEFAULT_EVENT_WEIGHTS
 from vindbaar.filters import RuleFilter
 from vindbaar.schema import category_path
 from vindbaar.settings import Settings
-from vindbaar.synonyms import SynonymsError, parse_synonyms
 from vindbaar.text import normalized
 
 
@@ -146,33 +145,3 @@ class Ranking(_Strict):
                                       else self.personalization_strength),
             event_weights={**defaults.event_weights, **(self.event_weights or {})},
         )  # fmt: skip
-
-
-class MerchConfig(_Strict):
-    """Everything a merchandiser controls. Each change is stored as a new version."""
-
-    rules: list[Rule] = Field(default_factory=list)
-    ranking: Ranking = Field(default_factory=Ranking)
-    synonyms: list[str] = Field(default_factory=list, description="Solr-format lines, added to the built-in file.")
-
-    @field_validator("synonyms")
-    @classmethod
-    def _synonyms_parse(cls, value: list[str]) -> list[str]:
-        try:
-            parse_synonyms("\n".join(value), "synonyms line")
-        except SynonymsError as exc:
-            raise ValueError(str(exc)) from exc
-        return value
-
-    def weights(self, settings: Settings) -> RankingWeights:
-        """The ranking weights a search runs with under this config and the service's settings."""
-        return self.ranking.over(RankingWeights.from_settings(settings))
-
-    @model_validator(mode="after")
-    def _unique_rule_ids(self) -> MerchConfig:
-        seen: set[str] = set()
-        for rule in self.rules:
-            if rule.id in seen:
-                raise ValueError(f"duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
-        return self

@@ -11,8 +11,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.errors import install_error_handlers
-from search.http.routes import admin_config, admin_products, admin_worker, events, health, privacy
+from search.http.routes import (
+    admin_analytics,
+    admin_config,
+    admin_experiments,
+    admin_products,
+    admin_worker,
+    events,
+    health,
+    privacy,
+)
 from search.http.routes import search as search_routes
+from search.searched_suggestions import SuggestionsSchedule
 from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, create_embedder
@@ -46,9 +56,15 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         engine.merchandising()
         engine.vocabulary.get()
         engine.autocomplete.get()
+        schedule = SuggestionsSchedule(client, engine.names, settings,
+                                       lambda: engine.merchandising().config.blocked_terms)  # fmt: skip
+        schedule.start()
         try:
             yield
         finally:
+            schedule.stop()
+            if engine.behaviour is not None:
+                engine.behaviour.searches.close()  # what is queued is written before the worker exits
             cache.close()
             client.close()
 
@@ -69,6 +85,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         )
     install_error_handlers(app)
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
-                   admin_products.router, admin_config.router, admin_worker.router):  # fmt: skip
+                   admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,
+                   admin_experiments.router):  # fmt: skip
         app.include_router(router)
     return app

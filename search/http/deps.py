@@ -7,8 +7,10 @@ from typing import Annotated, cast
 from fastapi import Depends, Header, HTTPException, Request, status
 from opensearchpy import OpenSearch
 
+from analytics.report import Analytics
 from indexer.embedding_cache import EmbeddingCache
 from reranker.behaviour.store import BehaviourStore
+from reranker.merchandising.config_store import ConfigStore
 from search.engine import SearchEngine
 from search.http.identity import get_caller, given_key, same_key
 from vindbaar.embedder import Embedder
@@ -77,3 +79,21 @@ async def get_behaviour(request: Request) -> BehaviourStore:
 
 
 BehaviourDep = Annotated[BehaviourStore, Depends(get_behaviour)]
+
+
+async def get_config_store(request: Request) -> ConfigStore:
+    """The merchandising config store of the engine."""
+    store = cast(SearchEngine, request.app.state.engine).config
+    if store is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "merchandising config store not configured")
+    return store
+
+
+async def get_analytics(request: Request) -> Analytics:
+    """Reports over the search log of the engine's shop."""
+    engine = cast(SearchEngine, request.app.state.engine)
+    return Analytics(engine.client, engine.names, engine.settings.opensearch_timeout_s)
+
+
+ConfigStoreDep = Annotated[ConfigStore, Depends(get_config_store)]
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]

@@ -38,6 +38,12 @@ class Caller:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def may_act_for(self, user_id: str | None) -> bool:
+        """Whether the caller may name `user_id` (no user named: yes)."""
+        if not user_id or self.trusted:
+            return True
+        return self.token_error is None and self.token_user == user_id
+
     def user(self, requested: str | None) -> str | None:
         """The user id the request may act for: `requested` if the caller may name it, else the token's.
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
+from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.config_store import ConfigStore, diff
-from reranker.merchandising.rules import MerchConfig
 from search.engine import SearchEngine
 from search.http.deps import AdminDep, EngineDep
 from search.params import SearchParams

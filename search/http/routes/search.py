@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH
 from search.engine import SearchEngine
@@ -14,7 +15,7 @@ from search.http.deps import EngineDep, SearchKeyDep
 from search.http.identity import Caller, CallerDep
 from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
 from search.results import AutocompleteResponse, SearchResponse
-from search.service import search, suggest
+from search.service import RECENT_PREFIX_MAX, search, suggest
 
 router = APIRouter(tags=["search"], dependencies=[SearchKeyDep])
 
@@ -57,6 +58,7 @@ def search_get(
     locale: str | None = None,
     user_id: Annotated[str | None, Query(description="Needs X-User-Token for that user, or a server key.")] = None,
     session_id: str | None = None,
+    client_id: Annotated[str | None, Query(max_length=200, description="The browser's lasting id (UBI).")] = None,
     explain: bool = False,
     correct: bool = True,
 ) -> SearchResponse:
@@ -65,7 +67,8 @@ def search_get(
         "q": q, "filters": {"brand": brand, "category": category, "price_min": price_min, "price_max": price_max,
                             "in_stock": in_stock, "attributes": _attributes(attr)},
         "facets": facets, "sort": sort, "page": page, "size": size, "highlight": highlight, "locale": locale,
-        "user_id": user_id, "session_id": session_id, "explain": explain, "correct": correct,
+        "user_id": user_id, "session_id": session_id, "client_id": client_id, "explain": explain,
+        "correct": correct,
     }  # fmt: skip
     try:
         params = SearchParams.model_validate(raw)
@@ -97,12 +100,18 @@ def _search_as(caller: Caller, engine: SearchEngine, params: SearchParams) -> Se
 @router.get("/autocomplete", summary="As-you-type suggestions")
 async def autocomplete_get(
     engine: EngineDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_AUTOCOMPLETE_LENGTH, examples=["koptelefon"])],
+    q: Annotated[str, Query(max_length=MAX_AUTOCOMPLETE_LENGTH, examples=["koptelefon"])] = "",
     size: Annotated[int, Query(ge=1, le=20)] = 8,
+    session_id: Annotated[str | None, Query(max_length=200, description="Recent searches on short prefixes.")] = None,
+    client_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AutocompleteResponse:
-    """Query completions, top products, matching categories and brands for what has been typed so far.
+    """Query completions, top products, matching categories and brands for what has been typed so far;
+    with a `session_id` and an empty or short prefix, also the session's recent searches.
 
     Answered from the worker's memory in well under a millisecond, so on the event loop: a hop to the
-    thread pool would cost more than the answer.
+    thread pool would cost more than the answer. Only the recent searches need OpenSearch, and so the
+    thread pool.
     """
-    return suggest(engine, q, size)
+    if session_id and len(q.strip()) <= RECENT_PREFIX_MAX:
+        return await run_in_threadpool(suggest, engine, q, size, session_id, client_id)
+    return suggest(engine, q, size, session_id, client_id)

@@ -9,8 +9,8 @@ import uuid
 
 from opensearchpy import OpenSearch
 
+from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.config_store import ConfigStore
-from reranker.merchandising.rules import MerchConfig
 from vindbaar.index_names import IndexNames
 
 

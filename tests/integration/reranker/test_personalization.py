@@ -122,7 +122,7 @@ def test_invalid_events_are_reported_by_position_and_the_valid_ones_stored(api: 
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     events = [
         {"action_name": "click", "object_id": product, "user_id": user},
-        {"action_name": "teleport", "object_id": product, "user_id": user},
+        {"action_name": "tele port", "object_id": product, "user_id": user},
         {"action_name": "click", "object_id": product},
         {"action_name": "click", "object_id": product, "user_id": user, "timestamp": future},
         {"action_name": "click", "user_id": user},
@@ -130,7 +130,7 @@ def test_invalid_events_are_reported_by_position_and_the_valid_ones_stored(api: 
     report = api.post("/events", json={"events": events}, headers=as_user(user)).json()
     assert report["stored"] == 1
     assert [(r["index"], r["field"]) for r in report["rejected"]] == [
-        (1, "action_name"), (2, "-"), (3, "timestamp"), (4, "-"),
+        (1, "action_name"), (2, "-"), (3, "timestamp"), (4, "object_id"),
     ]  # fmt: skip
     assert "user_id or session_id" in report["rejected"][1]["reason"]
     too_many = api.post("/events", json={"events": [events[0]] * 501}, headers=as_user(user))

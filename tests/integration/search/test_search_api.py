@@ -167,8 +167,10 @@ def test_autocomplete_suggests_categories_brands_and_products(api: TestClient) -
     assert api.get("/autocomplete", params={"q": "senn"}).json()["brands"][0]["name"] == "Sennheiser"
 
 
-def test_autocomplete_requires_a_query(api: TestClient) -> None:
-    response = api.get("/autocomplete")
+def test_autocomplete_of_nothing_typed_suggests_nothing_and_a_too_long_prefix_is_refused(api: TestClient) -> None:
+    empty = api.get("/autocomplete").json()
+    assert (empty["suggestions"], empty["products"], empty["recent"]) == ([], [], [])
+    response = api.get("/autocomplete", params={"q": "x" * 500})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "q"]
 
 

@@ -8,8 +8,9 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from reranker.candidates import Candidate
+from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.plan import apply_boosts, apply_pins, plan_rules
-from reranker.merchandising.rules import Condition, MerchConfig
+from reranker.merchandising.rules import Condition
 from vindbaar.filters import ProductFilter, RuleFilter
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reranker.candidates import Candidate, RerankContext
-from reranker.merchandising.rules import MerchConfig
+from reranker.merchandising.config import MerchConfig
 from search import stages
 from search.autocomplete import AutocompleteIndex
 from search.engine import SearchEngine

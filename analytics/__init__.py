@@ -1,0 +1,1 @@
+"""Analytics: what shoppers searched and did, measured; experiment statistics."""

@@ -1,0 +1,192 @@
+"""The search log: every search and autocomplete, written to ``<alias>_queries`` in the background.
+
+A request only puts its entry on a bounded queue (microseconds); a writer thread sends what gathered in
+bulk. When OpenSearch is slow or down the queue fills, and what no longer fits is dropped and counted,
+never waited for: the search answers as fast as without the log. `stats()` says how many were logged,
+dropped and are waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+
+from reranker.behaviour.config import BehaviourConfig
+from reranker.behaviour.event_log import events_query
+from reranker.behaviour.search_record import LoggedSearch, outcome_of, upsert_action
+from reranker.events import Event
+from vindbaar.mappings import ensure_index
+
+log = logging.getLogger(__name__)
+
+#: Entries sent in one bulk request at most.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class SearchLogStats:
+    """The log's counters in this worker since it started."""
+
+    logged: int
+    dropped: int
+    queued: int
+    failed_writes: int
+
+
+class SearchLog:
+    """Searches in, bulk writes out; and the outcomes events add to the searches they name."""
+
+    def __init__(self, client: OpenSearch, config: BehaviourConfig, capacity: int = 10_000,
+                 flush_s: float = 0.5) -> None:  # fmt: skip
+        self._client = client
+        self.config = config
+        self.index = config.names.queries
+        self.enabled = capacity > 0
+        self._queue: queue.Queue[LoggedSearch] = queue.Queue(maxsize=max(capacity, 1))
+        self._flush_s = flush_s
+        self._lock = threading.Lock()
+        self._logged = self._dropped = self._failed = 0
+        self._pending = 0  # queued or being written
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._ready = False
+
+    def ensure_index(self) -> None:
+        """Create the search log index if it does not exist."""
+        if not self._ready:
+            ensure_index(self._client, self.index, "queries")
+            self._ready = True
+
+    def record(self, entry: LoggedSearch) -> None:
+        """Queue `entry` for writing; drop and count it when the queue is full (never blocks)."""
+        if not self.enabled:
+            return
+        with self._lock:
+            try:
+                self._queue.put_nowait(entry)
+                self._pending += 1
+            except queue.Full:
+                self._dropped += 1
+                return
+        if self._thread is None:
+            self._start()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="search-log", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            batch = self._take()
+            if batch:
+                self._write(batch)
+
+    def _take(self) -> list[LoggedSearch]:
+        try:
+            first = self._queue.get(timeout=self._flush_s)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self._flush_s / 5  # a little more gathers under load
+        while len(batch) < BATCH:
+            try:
+                batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self, batch: Sequence[LoggedSearch]) -> None:
+        """Write `batch`, retrying while OpenSearch is unavailable; entries arriving meanwhile queue up
+        (and are dropped and counted once the queue is full)."""
+        actions = [upsert_action(self.index, e.query_id, e.document(), None) for e in batch]
+        for attempt in range(1_000_000):
+            try:
+                self.ensure_index()
+                helpers.bulk(self._client, actions, request_timeout=self.config.timeout_s * 5)
+                with self._lock:
+                    self._logged += len(batch)
+                    self._pending -= len(batch)
+                return
+            except Exception as exc:
+                with self._lock:
+                    self._failed += 1
+                if attempt == 0:
+                    log.warning("search log: writing %d entries failed, retrying: %s", len(batch), exc)
+                if self._stop.wait(min(5.0, 0.2 * 2**attempt)):
+                    return
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything queued so far is written (tests, shutdown); False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                idle = self._pending == 0
+            if idle:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Write what is queued (for at most `timeout_s`), then stop the writer."""
+        self.flush(timeout_s)
+        self._stop.set()
+
+    def stats(self) -> SearchLogStats:
+        with self._lock:
+            return SearchLogStats(self._logged, self._dropped, self._pending, self._failed)
+
+    def record_outcomes(self, events: Sequence[tuple[str, Event]]) -> None:
+        """Add the clicks, carts and purchases among `events` (``(event_id, event)``; a retried id counts
+        once) to the searches they name by `query_id`."""
+        outcomes = [(e.query_id, outcome_of(event_id, e)) for event_id, e in events if e.query_id]
+        actions = [upsert_action(self.index, qid, None, outcome) for qid, outcome in outcomes if outcome]
+        if actions:
+            self.ensure_index()
+            helpers.bulk(self._client, actions, request_timeout=self.config.timeout_s * 5)
+
+    def recent(self, session_id: str, size: int = 5) -> list[str]:
+        """The session's latest distinct searches (that found something), newest first."""
+        if not self._client.indices.exists(index=self.index):
+            return []
+        body = {"size": 50, "_source": ["user_query"], "sort": [{"timestamp": "desc"}],
+                "query": {"bool": {"filter": [{"term": {"session_id": session_id}}, {"term": {"kind": "search"}},
+                                              {"range": {"result_count": {"gt": 0}}}]}}}  # fmt: skip
+        hits = self._client.search(index=self.index, body=body, request_timeout=self.config.timeout_s)
+        seen: dict[str, str] = {}
+        for hit in hits["hits"]["hits"]:
+            text = str(hit["_source"].get("user_query", "")).strip()
+            if text and text.lower() not in seen:
+                seen[text.lower()] = text
+        return list(seen.values())[:size]
+
+    def delete_of(self, user_id: str | None, sessions: Sequence[str]) -> int:
+        """Delete the searches of a user and sessions (erasure); returns how many."""
+        return self._delete_where(events_query(user_id, sessions))
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        """Delete searches older than `cutoff` (retention), and outcomes whose search was never logged."""
+        iso = cutoff.isoformat()
+        never_logged = {"must_not": {"exists": {"field": "timestamp"}},
+                        "filter": {"range": {"last_event_at": {"lt": iso}}}}  # fmt: skip
+        old = {"bool": {"should": [{"range": {"timestamp": {"lt": iso}}}, {"bool": never_logged}],
+                        "minimum_should_match": 1}}  # fmt: skip
+        return self._delete_where(old)
+
+    def _delete_where(self, query: dict[str, Any]) -> int:
+        if not self._client.indices.exists(index=self.index):
+            return 0
+        self.flush()
+        self._client.indices.refresh(index=self.index)
+        result = self._client.delete_by_query(index=self.index, body={"query": query}, refresh=True,
+                                              conflicts="proceed")  # fmt: skip
+        return int(result.get("deleted", 0))

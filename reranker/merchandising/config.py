@@ -1,0 +1,57 @@
+"""The merchandising config: everything a merchandiser controls, stored as versions (`config_store.py`)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from reranker.merchandising.experiments import Experiment, Variant, running
+from reranker.merchandising.rules import Ranking, RankingWeights, Rule, _Strict
+from vindbaar.settings import Settings
+from vindbaar.synonyms import SynonymsError, parse_synonyms
+
+
+class MerchConfig(_Strict):
+    """Everything a merchandiser controls. Each change is stored as a new version."""
+
+    rules: list[Rule] = Field(default_factory=list)
+    ranking: Ranking = Field(default_factory=Ranking)
+    synonyms: list[str] = Field(default_factory=list, description="Solr-format lines, added to the built-in file.")
+    experiments: list[Experiment] = Field(default_factory=list, description="A/B and interleaving tests.")
+    blocked_terms: list[str] = Field(
+        default_factory=list, description="Words or phrases no autocomplete suggestion may contain."
+    )
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms_parse(cls, value: list[str]) -> list[str]:
+        try:
+            parse_synonyms("\n".join(value), "synonyms line")
+        except SynonymsError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    def weights(self, settings: Settings) -> RankingWeights:
+        """The ranking weights a search runs with under this config and the service's settings."""
+        return self.ranking.over(RankingWeights.from_settings(settings))
+
+    def running_experiment(self) -> Experiment | None:
+        """The experiment running under this config, if any."""
+        return running(self.experiments)
+
+    def with_variant(self, variant: Variant) -> MerchConfig:
+        """This config as `variant` changes it (its weights where set, its rules when given)."""
+        overrides = {"lexical_weight": variant.lexical_weight, "semantic_weight": variant.semantic_weight,
+                     "personalization_strength": variant.personalization_strength}  # fmt: skip
+        ranking = self.ranking.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+        rules = self.rules if variant.rules is None else variant.rules
+        return self.model_copy(update={"ranking": ranking, "rules": rules})
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> MerchConfig:
+        for kind, ids in (("rule", [r.id for r in self.rules]), ("experiment", [e.id for e in self.experiments])):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate {kind} id {duplicates[0]!r}")
+        if sum(e.status == "running" for e in self.experiments) > 1:
+            raise ValueError("only one experiment may run at a time; stop the running one first")
+        return self
