@@ -43,3 +43,7 @@ bench-personalization: setup
 .PHONY: bench-analytics
 bench-analytics: setup
 	$(VENV)/bin/python -m bench.analytics
+
+.PHONY: bench-experiments
+bench-experiments: setup
+	$(VENV)/bin/python -m bench.experiments

@@ -80,7 +80,9 @@ def _rates(control: dict[str, Any], variant: dict[str, Any], which: str) -> Comp
                            variant[which]["doc_count"], variant["doc_count"])  # fmt: skip
 
 
-def _revenue(control: dict[str, Any], variant: dict[str, Any]) -> Comparison:
+def _revenue(control: dict[str, Any], variant: dict[str, Any]) -> Comparison | None:
+    if control["doc_count"] < 2 or variant["doc_count"] < 2:
+        return None  # no spread to measure yet: no interval, no test
     a, b = control["revenue"], variant["revenue"]
     return two_means(a["sum"] or 0.0, a["sum_of_squares"] or 0.0, control["doc_count"],
                      b["sum"] or 0.0, b["sum_of_squares"] or 0.0, variant["doc_count"])  # fmt: skip

@@ -34,14 +34,13 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 def _experiment(args: argparse.Namespace, settings: Settings) -> int:
     from analytics.experiment_report import experiment_report
     from analytics.report import Analytics
+    from reranker.merchandising.config import MerchConfig
     from reranker.merchandising.config_store import ConfigStore
     from reranker.merchandising.experiment_lifecycle import find
 
     client, names = create_client(settings), IndexNames(settings.index_alias)
     live = ConfigStore(client, names).current()
-    if live is None:
-        raise SystemExit(f"vindbaar: error: no config published, so no experiment {args.id!r}")
-    experiment = find(live.config, args.id)
+    experiment = find(live.config if live else MerchConfig(), args.id)  # UnknownExperiment: exit 1
     analytics = Analytics(client, names, settings.opensearch_timeout_s)
     names_ = [v.name for v in experiment.variants]
     _print(experiment_report(analytics, experiment.id, experiment.kind, names_, args.start, args.end).model_dump())

@@ -23,7 +23,7 @@ from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.event_log import events_query
 from reranker.behaviour.search_record import LoggedSearch, outcome_of, upsert_action
 from reranker.events import Event
-from vindbaar.mappings import ensure_index
+from vindbaar.mappings import ensure_index, load_index_body
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,11 @@ class SearchLog:
         self._ready = False
 
     def ensure_index(self) -> None:
-        """Create the search log index if it does not exist."""
+        """Create the search log index if it does not exist (and give an older one the fields added since)."""
         if not self._ready:
             ensure_index(self._client, self.index, "queries")
+            properties = load_index_body("queries")["mappings"]["properties"]
+            self._client.indices.put_mapping(index=self.index, body={"properties": properties})
             self._ready = True
 
     def record(self, entry: LoggedSearch) -> None:
@@ -115,7 +117,7 @@ class SearchLog:
                 helpers.bulk(self._client, actions, request_timeout=self.config.timeout_s * 5)
                 with self._lock:
                     self._logged += len(batch)
-                    self._pending -= len(batch)
+                    self._pending = max(0, self._pending - len(batch))  # close() may have counted them
                 return
             except Exception as exc:
                 with self._lock:
@@ -137,9 +139,13 @@ class SearchLog:
         return False
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Write what is queued (for at most `timeout_s`), then stop the writer."""
+        """Write what is queued (for at most `timeout_s`), then stop the writer; what could not be written
+        by then counts as dropped."""
         self.flush(timeout_s)
         self._stop.set()
+        with self._lock:
+            self._dropped += self._pending
+            self._pending = 0
 
     def stats(self) -> SearchLogStats:
         with self._lock:

@@ -102,7 +102,13 @@ class LoggedSearch:
 def upsert_action(
     index: str, query_id: str, log: dict[str, Any] | None, outcome: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """The bulk action that merges a log entry or an outcome into the search's document."""
+    """The bulk action that merges a log entry or an outcome into the search's document.
+
+    A plain log entry is merged as a partial document (cheaper for OpenSearch than a script; outcomes
+    already there stay); an interleaved one runs the script, which credits clicks that came first."""
+    if log is not None and outcome is None and "team_a" not in log:
+        return {"_op_type": "update", "_index": index, "_id": query_id, "retry_on_conflict": 10, "doc": log,
+                "doc_as_upsert": True}  # fmt: skip
     return {
         "_op_type": "update", "_index": index, "_id": query_id, "retry_on_conflict": 10,
         "script": {"source": UPSERT_SCRIPT, "lang": "painless", "params": {"log": log, "outcome": outcome}},

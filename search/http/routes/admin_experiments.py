@@ -87,6 +87,6 @@ def sample_size(body: SampleSizeRequest, analytics: AnalyticsDep) -> SampleSize:
         needed = sample_size_two_proportions(baseline, body.minimum_detectable_effect, 1 - body.confidence,
                                              body.power)  # fmt: skip
     except ValueError as exc:
-        raise InvalidInput(f"body.minimum_detectable_effect: {exc}") from exc
+        raise InvalidInput(f"body (baseline, minimum_detectable_effect): {exc}") from exc
     return SampleSize(baseline=baseline, minimum_detectable_effect=body.minimum_detectable_effect,
                       searches_per_variant=needed)  # fmt: skip

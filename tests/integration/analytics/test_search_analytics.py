@@ -3,6 +3,7 @@ join their search by `query_id`, and the reports give the figures a merchandiser
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
+from cli.main import main
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.search_log import SearchLog
 from reranker.behaviour.search_record import LoggedSearch
@@ -166,3 +168,20 @@ def test_a_full_log_queue_drops_and_counts_instead_of_waiting(settings: Settings
     stats = log.stats()
     assert (stats.dropped, stats.queued, stats.logged) == (7, 4, 0)
     log.close(timeout_s=0.1)
+
+
+def test_the_cli_reports_the_same_figures(
+    shop: TestClient, client: OpenSearch, catalog_settings: Settings, opensearch_url: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _search(shop, "laptop")
+    _flush(shop, client)
+    monkeypatch.setenv("VINDBAAR_OPENSEARCH_URL", opensearch_url)
+    monkeypatch.setenv("VINDBAAR_INDEX_ALIAS", catalog_settings.index_alias)
+    assert main(["-q", "analytics", "report", "--size", "1000"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    api = shop.get("/admin/analytics/overview", headers=ADMIN).json()
+    assert printed["overview"]["total"]["searches"] == api["total"]["searches"] > 0
+    assert "laptop" in {q["query"] for q in printed["top"]}
+    assert main(["-q", "analytics", "experiment", "no-such-experiment"]) == 1
+    assert "no experiment 'no-such-experiment'" in capsys.readouterr().err
