@@ -47,3 +47,7 @@ bench-analytics: setup
 .PHONY: bench-experiments
 bench-experiments: setup
 	$(VENV)/bin/python -m bench.experiments
+
+.PHONY: bench-click-learning
+bench-click-learning: setup
+	$(VENV)/bin/python -m bench.click_learning

@@ -19,8 +19,9 @@ from rapidfuzz.distance import Levenshtein
 
 from vindbaar.text import blocked, normalized
 
-#: Most distinct queries considered per run (the long tail beyond them is below any minimum count).
-MAX_QUERIES = 20_000
+#: Most distinct queries considered per run: the long tail beyond them is below any useful minimum count,
+#: and 8,000 queries x (1 + 5 products) buckets stay under OpenSearch's default `search.max_buckets`.
+MAX_QUERIES = 8_000
 PRODUCTS_KEPT = 5
 
 
@@ -48,7 +49,7 @@ def mining_body(since: datetime | None, max_queries: int = MAX_QUERIES) -> dict[
     return {
         "size": 0, "query": {"bool": {"filter": clauses}},
         "aggs": {"queries": {"terms": {"field": "normalized_query", "size": max_queries},
-                             "aggs": {"clicked": {"terms": {"field": "clicked_ids", "size": PRODUCTS_KEPT * 2}}}}},
+                             "aggs": {"clicked": {"terms": {"field": "clicked_ids", "size": PRODUCTS_KEPT}}}}},
     }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch, helpers
 
+from indexer.derived_indices import DerivedBuild
 from indexer.embedding_cache import EmbeddingCache
 from indexer.errors import RollbackImpossible, VerificationFailed
 from indexer.indices import (
@@ -33,7 +34,7 @@ from indexer.indices import (
 )
 from indexer.journal import WriteJournal
 from indexer.loader import LoadStats, load_products
-from indexer.suggestions import SuggestionsBuild, build_suggestions
+from indexer.suggestions import build_suggestions
 from indexer.updates import replay_writes
 from vindbaar.embedder import Embedder
 from vindbaar.index_names import IndexNames
@@ -55,7 +56,7 @@ class ReindexResult:
     stats: LoadStats
     elapsed_s: float
     deleted: list[str] = field(default_factory=list)
-    suggestions: SuggestionsBuild | None = None
+    suggestions: DerivedBuild | None = None
     cloned_from: str | None = None
 
     @property

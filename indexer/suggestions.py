@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
 
-from indexer.indices import alias_targets, new_index_name, point_alias, versioned_indices
+from indexer.derived_indices import DerivedBuild, replace_derived_index
 from vindbaar import schema
 from vindbaar.index_names import IndexNames
-from vindbaar.mappings import load_index_body
 from vindbaar.text import words
 
 #: Word pairs and brand/category combinations need this many products before they become suggestions.
@@ -92,45 +90,16 @@ def _catalog(client: OpenSearch, product_alias: str) -> Iterator[dict[str, Any]]
         yield hit["_source"]
 
 
-@dataclass
-class SuggestionsBuild:
-    """What a suggestions rebuild did."""
-
-    index: str
-    documents: int
-    elapsed_s: float
-
-
-def build_suggestions(client: OpenSearch, product_alias: str) -> SuggestionsBuild:
+def build_suggestions(client: OpenSearch, product_alias: str) -> DerivedBuild:
     """Rebuild the suggestions index from the live products and swap its alias; older ones are deleted."""
     alias = IndexNames(product_alias).suggestions
-    return _swap_in(client, alias, lambda: suggestion_documents(count_suggestions(_catalog(client, product_alias))))
+    return replace_derived_index(
+        client, alias, "suggestions", lambda: suggestion_documents(count_suggestions(_catalog(client, product_alias)))
+    )
 
 
 def write_searched_suggestions(
     client: OpenSearch, product_alias: str, documents: Iterable[Mapping[str, Any]]
-) -> SuggestionsBuild:
+) -> DerivedBuild:
     """Replace the suggestions mined from searches (alias ``<alias>_searched``) with `documents`."""
-    return _swap_in(client, IndexNames(product_alias).searched, lambda: documents)
-
-
-def _swap_in(client: OpenSearch, alias: str, documents: Callable[[], Iterable[Mapping[str, Any]]]) -> SuggestionsBuild:
-    """Write `documents` into a new versioned index, point `alias` at it, delete the older ones."""
-    started = time.monotonic()
-    live = set(alias_targets(client, alias))
-    for orphan in set(versioned_indices(client, alias)) - live:  # left by a killed rebuild
-        client.indices.delete(index=orphan, ignore_unavailable=True)
-    index = new_index_name(alias)
-    client.indices.create(index=index, body=load_index_body("suggestions"))
-    try:
-        actions = ({"_index": index, "_source": doc} for doc in documents())
-        written, _ = helpers.bulk(client, actions, chunk_size=2000, request_timeout=120)
-        client.indices.refresh(index=index)
-        previous = alias_targets(client, alias)
-        point_alias(client, alias, index)
-    except BaseException:
-        client.indices.delete(index=index, ignore_unavailable=True)
-        raise
-    for old in previous:
-        client.indices.delete(index=old, ignore_unavailable=True)
-    return SuggestionsBuild(index, int(written), time.monotonic() - started)
+    return replace_derived_index(client, IndexNames(product_alias).searched, "suggestions", lambda: documents)

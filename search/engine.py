@@ -18,6 +18,7 @@ from reranker.personalization import PersonalizationConfig, PersonalizedReranker
 from search.autocomplete import AutocompleteIndex, load_autocomplete
 from search.generation import Generation, read_generation
 from search.head_cache import HeadCache
+from search.learned_ranking import LearnedRanking, load_learned
 from search.query_embedder import QueryEmbedder
 from search.spelling import Vocabulary
 from vindbaar.embedder import Embedder
@@ -59,6 +60,7 @@ class SearchEngine:
     vocabulary: Refreshing[Vocabulary]
     autocomplete: Refreshing[AutocompleteIndex]
     head_cache: HeadCache
+    learned: Refreshing[LearnedRanking]
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
     behaviour: BehaviourStore | None = None
@@ -120,12 +122,15 @@ def build_engine(
         settings.vocabulary_refresh_s,
     )
     head_cache = HeadCache(settings.head_cache_mb * 1024 * 1024)
+    learned = Refreshing("learned ranking", lambda: load_learned(client, names, timeout), settings.vocabulary_refresh_s)
 
     def changed(old: Generation, new: Generation) -> None:
         head_cache.clear()  # old keys are never asked for again: free their memory now
         autocomplete.reload_in_background()
         if new.suggestions != old.suggestions:
             vocabulary.reload_in_background()
+        if new.learned != old.learned:
+            learned.reload_in_background()
 
     return SearchEngine(
         client=client,
@@ -140,6 +145,7 @@ def build_engine(
         vocabulary=vocabulary,
         autocomplete=autocomplete,
         head_cache=head_cache,
+        learned=learned,
         synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
         reranker=PersonalizedReranker(
             PersonalizationConfig(

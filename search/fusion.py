@@ -6,6 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reranker.candidates import Candidate
+from vindbaar import schema
+
 #: The usual RRF constant: dampens the weight of the very first ranks.
 RRF_K = 60
 
@@ -43,3 +46,19 @@ def reciprocal_rank_fusion(
             entry.ranks[name] = rank
             entry.score += weight / (k + rank)
     return sorted(fused.values(), key=lambda h: h.score, reverse=True)
+
+
+def fuse_candidates(
+    weights: Mapping[str, float], lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
+) -> list[Candidate]:
+    """The lexical and semantic lists fused into reranking candidates, each explaining its two ranks."""
+    fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
+    return [
+        Candidate(
+            hit.id,
+            {(schema.BRAND if key == schema.BRAND_KEYWORD else key): value for key, value in hit.source.items()},
+            hit.score,
+            {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
+        )
+        for hit in fused
+    ]

@@ -26,7 +26,8 @@ def record_search(
         LoggedSearch(
             query_id=response.query_id, kind="search", user_query=params.q, normalized_query=normalized(params.q),
             timestamp=datetime.now(UTC), result_count=response.total, hit_ids=[item.id for item in response.items],
-            latency_ms=response.took_ms, page=params.page, sort=params.sort.value if params.sort else None,
+            latency_ms=response.took_ms, page=params.page, offset=params.offset,
+            sort=params.sort.value if params.sort else None,
             filters=params.filters.model_dump(mode="json", exclude_defaults=True),
             corrected_query=response.corrected_query, user_id=params.user_id, session_id=params.session_id,
             client_id=params.client_id, experiment=arm.experiment if arm else None,

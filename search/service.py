@@ -18,10 +18,13 @@ from search.search_logging import record_autocomplete, record_search
 RECENT_PREFIX_MAX = 2
 
 
-def search(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None = None) -> SearchResponse:
-    """Run `params` against the live index and return one page of results with facets; log it.
+def search(
+    engine: SearchEngine, params: SearchParams, draft: MerchConfig | None = None, log: bool = True
+) -> SearchResponse:
+    """Run `params` against the live index and return one page of results with facets; log it (a shopper's
+    search) unless `log` is off.
 
-    `draft` replaces the live merchandising config (the admin preview, which is not logged).
+    `draft` replaces the live merchandising config (the admin preview, which is never logged).
     """
     started = time.perf_counter()
     plan = stages.plan(engine, params, draft)
@@ -29,7 +32,7 @@ def search(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None
     ranked = stages.rank(engine, plan, retrieval) if retrieval.semantic is not None else None
     page = stages.page(engine, plan, retrieval, ranked)
     response = stages.respond(plan, retrieval, page, took_ms=round((time.perf_counter() - started) * 1000, 2))
-    if draft is None:
+    if log and draft is None:
         record_search(engine, plan, retrieval.lexical_total, page, response)
     return response
 

@@ -7,7 +7,7 @@ a new value; only `retrieve` and `page` talk to OpenSearch.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,15 +17,15 @@ from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan_rules
 from reranker.merchandising.rules import RankingWeights
 from reranker.profiles import Profile
+from reranker.query_learning import LEARNING_PRIOR, apply_learned
 from search.engine import Merchandising, SearchEngine
 from search.experiment_arm import Arm, arm_for, interleave
 from search.facets import parse_facets
-from search.fusion import reciprocal_rank_fusion
+from search.fusion import fuse_candidates
 from search.head_cache import estimated_bytes, search_key
 from search.params import SearchParams, SortOrder
 from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
 from search.results import ExperimentArm, Highlight, SearchResponse, search_item
-from vindbaar import schema
 from vindbaar.errors import SearchFailed
 from vindbaar.synonyms import SynonymRule, expand
 
@@ -194,8 +194,10 @@ def rank(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> list[C
 
 def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weights: RankingWeights) -> list[Candidate]:
     assert retrieval.semantic is not None
-    candidates = _fuse({"lexical": weights.lexical, "semantic": weights.semantic},
+    candidates = fuse_candidates({"lexical": weights.lexical, "semantic": weights.semantic},
                        retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
+    candidates = apply_learned(candidates, engine.learned.get().for_query(plan.text), weights.click_learning_strength,
+                               LEARNING_PRIOR)  # fmt: skip
     candidates = apply_boosts(candidates, plan.rules)
     # Lucene's cosine score is (1 + cos) / 2.
     taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
@@ -204,21 +206,6 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
                             plan.profile, taste, weights.personalization_strength)  # fmt: skip
     return engine.reranker.rerank(candidates, context)
-
-
-def _fuse(
-    weights: Mapping[str, float], lexical: Sequence[Mapping[str, Any]], semantic: Sequence[Mapping[str, Any]]
-) -> list[Candidate]:
-    fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
-    return [
-        Candidate(
-            hit.id,
-            {(schema.BRAND if key == schema.BRAND_KEYWORD else key): value for key, value in hit.source.items()},
-            hit.score,
-            {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
-        )
-        for hit in fused
-    ]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Everything a shop has hangs off its product alias (``VINDBAAR_INDEX_ALIAS``, def
     products                 alias of the live product index (``products-<timestamp>`` behind it)
     products_suggestions     alias of the autocomplete suggestions and spelling vocabulary
     products_searched        alias of the autocomplete suggestions mined from real searches
+    products_learned         alias of what searches taught per query (query-level click learning)
     products_config          merchandising config versions
     products_events          shopper behaviour events
     products_queries         the search log (searches and autocompletes, with their outcomes)
@@ -38,6 +39,11 @@ class IndexNames:
     def searched(self) -> str:
         """The alias of the suggestions mined from shoppers' searches."""
         return f"{self.alias}_searched"
+
+    @property
+    def learned(self) -> str:
+        """The alias of the per-query products learned from clicks and purchases."""
+        return f"{self.alias}_learned"
 
     @property
     def config(self) -> str:

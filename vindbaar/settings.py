@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     )
     suggestions_days: int = Field(default=30, ge=1, description="Searches of this many days are mined.")
 
+    click_learning_strength: float = Field(
+        default=1.0, ge=0, le=5, description="Query-level click learning: a product all of a query's shoppers "
+        "chose may score up to 1 + this times its fused score (0 turns it off).",
+    )  # fmt: skip
+    click_learning_refresh_s: float = Field(
+        default=900.0, ge=0, description="How often click learning is rebuilt from the search log (0: never)."
+    )
+    click_learning_days: int = Field(default=90, ge=1, description="Searches of this many days are learned from.")
+    click_learning_min_searches: int = Field(
+        default=3, ge=1, description="Distinct searches that must have chosen a product before it is lifted."
+    )
+
     personalization_strength: float = Field(
         default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."
     )

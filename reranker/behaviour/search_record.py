@@ -43,6 +43,8 @@ if (o != null) {
   } else if (o.action == 'purchase') {
     s.purchases = (s.purchases == null ? 0 : s.purchases) + 1;
     s.revenue = (s.revenue == null ? 0.0 : s.revenue) + o.revenue;
+    if (s.purchased_ids == null) { s.purchased_ids = []; }
+    if (!s.purchased_ids.contains(o.object_id)) { s.purchased_ids.add(o.object_id); }
   }
 }
 if (s.clicked_ids != null && (s.team_a != null || s.team_b != null)) {
@@ -69,6 +71,7 @@ class LoggedSearch:
     hit_ids: list[str]
     latency_ms: float
     page: int = 1
+    offset: int = 0  # rank of the first result shown, minus one
     sort: str | None = None
     filters: dict[str, Any] = field(default_factory=dict)
     corrected_query: str | None = None
@@ -87,7 +90,7 @@ class LoggedSearch:
             "timestamp": self.timestamp.isoformat(), "user_query": self.user_query[:1024],
             "query_response_hit_ids": self.hit_ids, "kind": self.kind,
             "normalized_query": self.normalized_query[:1024], "result_count": self.result_count,
-            "latency_ms": self.latency_ms, "page": self.page, "filtered": bool(self.filters),
+            "latency_ms": self.latency_ms, "page": self.page, "offset": self.offset, "filtered": bool(self.filters),
             "query_attributes": {"filters": self.filters, "sort": self.sort},
         }  # fmt: skip
         optional = {"word_matches": self.word_matches, "sort": self.sort, "corrected_query": self.corrected_query,

@@ -24,6 +24,7 @@ class Variant(_Strict):
     lexical_weight: float | None = Field(default=None, ge=0)
     semantic_weight: float | None = Field(default=None, ge=0)
     personalization_strength: float | None = Field(default=None, ge=0, le=1, description="0: not personalized.")
+    click_learning_strength: float | None = Field(default=None, ge=0, le=5, description="0: no click learning.")
     rules: list[Rule] | None = Field(default=None, description="Replaces the live rules (A/B only); unset: keep.")
 
 

@@ -101,6 +101,7 @@ class RankingWeights:
     lexical: float
     semantic: float
     personalization_strength: float
+    click_learning_strength: float
     event_weights: Mapping[str, float]
 
     @classmethod
@@ -108,6 +109,7 @@ class RankingWeights:
         """The service's weights (``VINDBAAR_…``), which a merchandiser's config may override."""
         return cls(lexical=settings.lexical_weight, semantic=settings.semantic_weight,
                    personalization_strength=settings.personalization_strength,
+                   click_learning_strength=settings.click_learning_strength,
                    event_weights=DEFAULT_EVENT_WEIGHTS)  # fmt: skip
 
 
@@ -119,6 +121,10 @@ class Ranking(_Strict):
     personalization_strength: float | None = Field(
         default=None, ge=0, le=1, description="Unset: VINDBAAR_PERSONALIZATION_STRENGTH."
     )
+    click_learning_strength: float | None = Field(
+        default=None, ge=0, le=5, description="How far what a query's shoppers chose lifts it (0: off); unset: "
+        "VINDBAAR_CLICK_LEARNING_STRENGTH.",
+    )  # fmt: skip
     event_weights: dict[str, float] | None = Field(
         default=None, description=f"What each event teaches a profile; unset: {DEFAULT_EVENT_WEIGHTS}."
     )
@@ -143,5 +149,7 @@ class Ranking(_Strict):
             semantic=defaults.semantic if self.semantic_weight is None else self.semantic_weight,
             personalization_strength=(defaults.personalization_strength if self.personalization_strength is None
                                       else self.personalization_strength),
+            click_learning_strength=(defaults.click_learning_strength if self.click_learning_strength is None
+                                     else self.click_learning_strength),
             event_weights={**defaults.event_weights, **(self.event_weights or {})},
         )  # fmt: skip

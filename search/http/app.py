@@ -22,7 +22,9 @@ from search.http.routes import (
     privacy,
 )
 from search.http.routes import search as search_routes
-from search.searched_suggestions import SuggestionsSchedule
+from search.jobs import BackgroundJobs, Job
+from search.learned_ranking import rebuild_learned_ranking
+from search.searched_suggestions import rebuild_searched_suggestions
 from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, create_embedder
@@ -56,8 +58,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         engine.merchandising()
         engine.vocabulary.get()
         engine.autocomplete.get()
-        schedule = SuggestionsSchedule(client, engine.names, settings,
-                                       lambda: engine.merchandising().config.blocked_terms)  # fmt: skip
+        engine.learned.get()
+        schedule = BackgroundJobs(client, [
+            Job("suggestions from searches", engine.names.searched, settings.suggestions_refresh_s,
+                lambda: rebuild_searched_suggestions(client, engine.names, settings,
+                                                     engine.merchandising().config.blocked_terms)),
+            Job("click learning", engine.names.learned, settings.click_learning_refresh_s,
+                lambda: rebuild_learned_ranking(client, engine.names, settings)),
+        ])  # fmt: skip
         schedule.start()
         try:
             yield

@@ -146,6 +146,6 @@ def preview(body: Preview, engine: EngineDep) -> PreviewResult:
     return PreviewResult(
         base_version=live.version or 0,
         changes=diff(live.config, body.draft),
-        live=search(engine, params),
+        live=search(engine, params, log=False),  # a merchandiser's preview is not a shopper's search
         draft=search(engine, params, draft=body.draft),
     )

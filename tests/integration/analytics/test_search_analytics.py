@@ -185,3 +185,11 @@ def test_the_cli_reports_the_same_figures(
     assert "laptop" in {q["query"] for q in printed["top"]}
     assert main(["-q", "analytics", "experiment", "no-such-experiment"]) == 1
     assert "no experiment 'no-such-experiment'" in capsys.readouterr().err
+
+
+def test_a_merchandisers_preview_is_not_logged_as_a_shoppers_search(shop: TestClient, client: OpenSearch) -> None:
+    preview = shop.post("/admin/preview", json={"search": {"q": "laptop"}, "draft": {}}, headers=ADMIN).json()
+    _flush(shop, client)
+    index = _engine(shop).names.queries
+    assert not client.exists(index=index, id=preview["live"]["query_id"])
+    assert not client.exists(index=index, id=preview["draft"]["query_id"])

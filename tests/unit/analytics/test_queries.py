@@ -40,9 +40,9 @@ def test_query_lists_add_their_condition(which: Any, extra_filters: list[Any], m
 
 def test_query_lists_group_by_normalized_query_with_top_clicked_products() -> None:
     aggs = queries_body(Scope(), "top", size=7, products=3)["aggs"]["queries"]
-    assert aggs["terms"] == {"field": "normalized_query", "size": 7}
+    assert aggs["terms"] == {"field": "normalized_query", "size": 7, "collect_mode": "breadth_first"}
     assert aggs["aggs"]["top_clicked"] == {"terms": {"field": "clicked_ids", "size": 3}}
-    assert aggs["aggs"]["revenue"] == {"extended_stats": {"field": "revenue", "missing": 0}}
+    assert aggs["aggs"]["revenue"] == {"extended_stats": {"field": "revenue"}}
 
 
 def test_the_overview_counts_exactly_and_splits_by_variant() -> None:

@@ -8,11 +8,13 @@ from typing import Any
 
 from reranker.candidates import Candidate, RerankContext
 from reranker.merchandising.config import MerchConfig
+from reranker.query_learning import LearnedProduct
 from search import stages
 from search.autocomplete import AutocompleteIndex
 from search.engine import SearchEngine
 from search.generation import NO_CATALOG
 from search.head_cache import HeadCache
+from search.learned_ranking import LearnedRanking
 from search.params import SearchParams, SortOrder
 from search.spelling import Vocabulary
 from vindbaar.refreshing import Refreshing
@@ -53,6 +55,7 @@ def _engine(**settings: Any) -> tuple[SearchEngine, CountingVocabulary, Recordin
         vocabulary=Refreshing("spelling vocabulary", lambda: vocabulary, 60),
         autocomplete=Refreshing("autocomplete index", lambda: AutocompleteIndex([], []), 60),
         head_cache=HeadCache(0),
+        learned=Refreshing("learned ranking", LearnedRanking, 60),
         reranker=reranker,
     )
     return engine, vocabulary, reranker
@@ -117,6 +120,24 @@ def test_rank_fuses_boosts_reranks_and_pins_in_that_order() -> None:
     assert ranked[2].explain["lexical_rank"] == 1 and ranked[2].explain["semantic_rank"] == 2
     (context,) = reranker.contexts
     assert context.strength == 0.4 and context.query == "sony"
+
+
+def test_what_a_querys_shoppers_chose_rises_for_that_query_and_rules_still_win() -> None:
+    engine, _, _ = _engine(click_learning_strength=1.0)
+    chosen = {"d": LearnedProduct(evidence=20.0, searches=8)}
+    engine.learned.set(LearnedRanking({"sony headphones": chosen}))
+    retrieval = stages.Retrieval(lexical=_hits("a", "b", "c", "d"), semantic=_hits("b", "a", "c", "d"))
+    ranked = stages.rank(engine, stages.plan(engine, SearchParams(q=" Sony  Headphones")), retrieval)
+    assert ranked[0].id == "d"
+    assert ranked[0].explain["learned"] == {"factor": 1.8, "searches": 8, "evidence": 20.0}
+    other = stages.rank(engine, stages.plan(engine, SearchParams(q="sony")), retrieval)
+    assert [c.id for c in other][-1] == "d"  # another query learned nothing
+    pinned = MerchConfig.model_validate({"rules": [{"id": "pin-a", "pins": [{"product_id": "a", "position": 1}]}]})
+    ranked = stages.rank(engine, stages.plan(engine, SearchParams(q="sony headphones"), pinned), retrieval)
+    assert [c.id for c in ranked][:2] == ["a", "d"]
+    off = MerchConfig.model_validate({"ranking": {"click_learning_strength": 0}})
+    ranked = stages.rank(engine, stages.plan(engine, SearchParams(q="sony headphones"), off), retrieval)
+    assert "learned" not in ranked[0].explain and [c.id for c in ranked][-1] == "d"
 
 
 def test_a_sorted_page_comes_as_opensearch_ordered_it_and_says_pins_did_not_apply() -> None:
