@@ -87,8 +87,10 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     products = catalog(0)
     ensure_index(settings, products)
     client = create_client(settings)
-    for index in (IndexNames(ALIAS).queries, f"{IndexNames(ALIAS).learned}-*"):
-        client.indices.delete(index=index, ignore_unavailable=True, allow_no_indices=True)
+    # A fresh start: no logged searches, nothing learned (wildcard deletes are refused, so by name).
+    learned = client.indices.get(index=f"{IndexNames(ALIAS).learned}-*", allow_no_indices=True)
+    for index in [IndexNames(ALIAS).queries, *learned]:
+        client.indices.delete(index=index, ignore_unavailable=True)
     rng = random.Random(args.seed)
     pool = list(dict.fromkeys(q for _, q, _ in relevance_queries(products, args.queries * 2, seed=args.seed)))
     rng.shuffle(pool)

@@ -21,6 +21,8 @@ from vindbaar.schema import price_band
 DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 0.3, "click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 #: A click on "A > B > C" counts fully for C, half for B, a quarter for A.
 ANCESTOR_FACTOR = 0.5
+#: The decayed event weight at which an affinity is one half: an add to cart (3), or three fresh clicks.
+AFFINITY_HALF = 3.0
 ATTRIBUTE_FACTOR = 0.5
 KINDS = ("brand", "category", "attribute", "price_band")
 #: How many of the latest learned event ids a profile remembers, so that an event is never learned twice.
@@ -146,10 +148,11 @@ class Profile:
         return [x / norm for x in self.taste] if norm > 0 else None
 
     def affinity(self, kind: str, key: str) -> float:
-        """The weight of `key` relative to the strongest of its kind, in [0, 1]."""
-        values = self.weights.get(kind) or {}
-        top = max(values.values(), default=0.0)
-        return values.get(key, 0.0) / top if top > 0 else 0.0
+        """How sure the profile is of `key`, in [0, 1): its decayed weight, saturating (``w / (w + h)``, half
+        at `AFFINITY_HALF`). Not relative to the profile's strongest key: then one old click would count as
+        much as many recent purchases, and a profile of a few scattered clicks would look certain."""
+        weight = (self.weights.get(kind) or {}).get(key, 0.0)
+        return weight / (weight + AFFINITY_HALF) if weight > 0 else 0.0
 
     def to_state(self) -> dict[str, Any]:
         """The stored (unindexed) part of the profile document.

@@ -18,6 +18,7 @@ STRENGTH = 0.3  # a moderate personalization strength, as a merchandiser would s
 SONY = ProductFeatures("p1", brand="Sony", category_ancestors=("Electronics", "Electronics > Audio",
                        "Electronics > Audio > Headphones"), attribute_pairs=("color=black",), price=120.0,
                        embedding=(1.0, 0.0))  # fmt: skip
+BOSE = ProductFeatures("p2", brand="Bose", category_ancestors=("Electronics",), price=300.0, embedding=(0.0, 1.0))
 
 
 def test_a_click_counts_for_the_category_and_a_little_for_its_ancestors() -> None:
@@ -67,6 +68,21 @@ def _sony_fan() -> Profile:
     return profile
 
 
+def test_an_old_single_click_weighs_less_than_recent_purchases() -> None:
+    now = datetime.now(UTC)
+    profile = Profile("user:u", now - timedelta(days=60))
+    profile.add(SONY, 1.0, now - timedelta(days=60), 14 * DAY)  # one click, two months ago
+    for days_ago in (3, 2, 1):
+        profile.add(BOSE, 5.0, now - timedelta(days=days_ago), 14 * DAY)  # three purchases this week
+    profile.decay_to(now, 14 * DAY)
+    old, recent = profile.affinity("brand", "Sony"), profile.affinity("brand", "Bose")
+    assert old < 0.02 and recent > 0.8
+    alone = Profile("user:v", now - timedelta(days=60))
+    alone.add(SONY, 1.0, now - timedelta(days=60), 14 * DAY)
+    alone.decay_to(now, 14 * DAY)
+    assert alone.affinity("brand", "Sony") < 0.02  # also when it is all the profile knows
+
+
 def test_no_profile_means_no_change() -> None:
     candidates = _candidates()
     assert PersonalizedReranker().rerank(candidates, RerankContext("q")) == candidates
@@ -76,7 +92,9 @@ def test_the_preferred_brand_rises_and_the_boost_is_explained() -> None:
     ranked = PersonalizedReranker().rerank(_candidates(), RerankContext("q", profile=_sony_fan(), strength=STRENGTH))
     assert [c.id for c in ranked[:2]] == ["c4", "c6"]
     explain = ranked[0].explain["personalization"]
-    assert explain["brand"] == 1.0 and explain["base_rank"] == 5 and explain["rank"] == 1 and explain["boost"] > 0
+    assert (
+        explain["brand"] == 0.625 and explain["base_rank"] == 5
+    )  # one purchase (5): 5 / (5 + 3) and explain["rank"] == 1 and explain["boost"] > 0
 
 
 def test_no_item_moves_further_than_the_cap() -> None:
