@@ -237,3 +237,13 @@ def test_an_old_single_click_weighs_less_than_recent_purchases(api: TestClient) 
 
     assert affinity(old_clicker) < 0.02 < 0.8 < affinity(buyer)
     assert _mean_rank(_search(api, user_id=buyer), brand) < _mean_rank(_search(api, user_id=old_clicker), brand)
+
+
+def test_a_shopper_without_history_sees_the_unpersonalized_order(api: TestClient) -> None:
+    user, session = _ids()
+    _consent(api, "users", user)
+    _consent(api, "sessions", session)
+    base = [i["id"] for i in _search(api)]
+    assert [i["id"] for i in _search(api, user_id=user)] == base
+    assert [i["id"] for i in _search(api, session_id=session)] == base
+    assert all("personalization" not in i["explain"] for i in _search(api, user_id=user, session_id=session))
