@@ -51,3 +51,7 @@ bench-experiments: setup
 .PHONY: bench-click-learning
 bench-click-learning: setup
 	$(VENV)/bin/python -m bench.click_learning
+
+.PHONY: bench-personalization-latent
+bench-personalization-latent: setup
+	$(VENV)/bin/python -m bench.personalization_latent
