@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Future
 
 import numpy as np
@@ -45,6 +46,10 @@ class QueryEmbedder:
         self._max_batch = max_batch
         self._requests: queue.SimpleQueue[tuple[str, Future[list[float]]]] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
+        # For /metrics: embeddings computed (and the seconds a search waited for them), cache answers.
+        self.embedded = 0
+        self.embed_seconds = 0.0
+        self.cache_hits = 0
 
     def embed(self, text: str) -> list[float]:
         """The normalized embedding of `text` (case and surrounding spaces ignored)."""
@@ -53,11 +58,16 @@ class QueryEmbedder:
             with self._lock:
                 cached = self._cache.get(key)
             if cached is not None:
+                self.cache_hits += 1
                 return cached.tolist()  # type: ignore[no-any-return]
+        started = time.perf_counter()
         answer: Future[list[float]] = Future()
         self._requests.put((key, answer))
         self._ensure_worker()
         vector = answer.result()
+        with self._lock:
+            self.embedded += 1
+            self.embed_seconds += time.perf_counter() - started
         if self._cache is not None:
             with self._lock:
                 self._cache[key] = np.asarray(vector, dtype=np.float32)

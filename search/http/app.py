@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.errors import install_error_handlers
+from search.http.metrics import install_metrics
 from search.http.routes import (
     admin_analytics,
     admin_config,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
         )
     install_error_handlers(app)
+    install_metrics(app)
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
                    admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,
                    admin_experiments.router):  # fmt: skip

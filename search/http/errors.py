@@ -15,7 +15,7 @@ import logging
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import TransportError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from vindbaar.errors import (
     BackendError,
@@ -47,19 +47,30 @@ def _bad_gateway() -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_502_BAD_GATEWAY, content={"detail": "search backend error"})
 
 
+def _count(request: Request, kind: str) -> None:
+    """Count an OpenSearch failure for /metrics (apps built without metrics count nothing)."""
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.backend_errors.labels(kind).inc()
+
+
 async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse:
     # ConnectionTimeout is a ConnectionError too: slow and down are the same to a shopper.
     log.warning("OpenSearch unreachable for %s %s: %s", request.method, request.url.path, exc)
+    _count(request, "timeout" if isinstance(exc, ConnectionTimeout) else "unreachable")
     return _unavailable("search backend unavailable, retry shortly")
 
 
 async def _on_transport_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TransportError)
     if "index_not_found_exception" in str(exc):
+        _count(request, "missing_index")
         return _unavailable(MISSING_INDEX)
     log.error("OpenSearch error for %s %s: %s", request.method, request.url.path, exc)
     if isinstance(exc.status_code, int) and exc.status_code in (429, 502, 503, 504):
+        _count(request, "overloaded")
         return _unavailable("search backend overloaded or unavailable, retry shortly")
+    _count(request, "error")
     return _bad_gateway()
 
 

@@ -196,8 +196,43 @@ def test_opensearch_down_or_hung_gives_503_and_the_service_recovers(
             proxy.down()
             proxy.up()
             assert api.get("/search", params={"q": "lamp"}).status_code == 200
+            metrics = api.get("/metrics").text
+            assert _sample(metrics, 'vindbaar_opensearch_errors_total{kind="unreachable"}') >= 1
+            assert _sample(metrics, 'vindbaar_opensearch_errors_total{kind="timeout"}') >= 1
+            assert _sample(metrics, 'vindbaar_http_requests_total{method="GET",route="/search",status="503"}') == 2
     finally:
         proxy.down()
+
+
+def _sample(metrics: str, name: str) -> float:
+    """The value of one sample of a Prometheus text page (0 when it is not there)."""
+    for line in metrics.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_and_the_engines_work(api: TestClient) -> None:
+    before = _sample(
+        api.get("/metrics").text, 'vindbaar_http_requests_total{method="GET",route="/search",status="200"}'
+    )
+    api.get("/search", params={"q": "wireless headphones"})
+    api.get("/search", params={"q": "wireless headphones"})
+    api.put(f"/sessions/{uuid.uuid4().hex}/consent", json={"personalization": True})
+    metrics = api.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert _sample(text, 'vindbaar_http_requests_total{method="GET",route="/search",status="200"}') == before + 2
+    # By route template: the session id does not become a label.
+    assert _sample(text, 'vindbaar_http_requests_total{method="PUT",route="/sessions/{session_id}/consent",'
+                         'status="200"}') >= 1  # fmt: skip
+    assert _sample(text, 'vindbaar_http_request_duration_seconds_count{method="GET",route="/search"}') >= 2
+    assert _sample(text, "vindbaar_head_cache_hits_total") >= 1  # the second search came from the cache
+    assert (
+        _sample(text, "vindbaar_query_embeddings_total") + _sample(text, "vindbaar_query_embedding_cache_hits_total")
+        >= 1
+    )
+    assert "vindbaar_search_log_dropped_total" in text and "vindbaar_search_log_queued" in text
 
 
 def test_missing_index_is_a_503_that_says_what_to_do(settings: Settings, embedder: Embedder,
