@@ -188,8 +188,9 @@ def start_api(
     settings: Settings, port: int, workers: int = 1, alias: str = ALIAS, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """The API in its own process (as in production), without access logs, once it answers /health."""
+    # A load generator is one address sending hundreds of requests a second: no per-address rate limit.
     environment = {**os.environ, "VINDBAAR_OPENSEARCH_URL": settings.opensearch_url or "",
-                   "VINDBAAR_INDEX_ALIAS": alias, **(env or {})}  # fmt: skip
+                   "VINDBAAR_INDEX_ALIAS": alias, "VINDBAAR_RATE_LIMIT_PER_S": "0", **(env or {})}  # fmt: skip
     code = (
         "import uvicorn; "
         f"uvicorn.run('search.http.app:create_app', factory=True, host='127.0.0.1', port={port}, workers={workers}, "

@@ -40,7 +40,8 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(opensearch_url: str) -> Settings:
-    return Settings(opensearch_url=opensearch_url)
+    # Tests call the API far faster than a shopper: rate limits are tested on their own (test_limits.py).
+    return Settings(opensearch_url=opensearch_url, rate_limit_per_s=0)
 
 
 @pytest.fixture(scope="session")

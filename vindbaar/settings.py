@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default=None,
         description="Secret the shop's backend signs user tokens with; unset: user ids only from server-side callers.",
     )
+    rate_limit_per_s: float = Field(
+        default=20.0, ge=0, description="Requests per second a client address may make to public routes (0: no "
+        "limit); server and admin keys are not limited.",
+    )  # fmt: skip
+    rate_limit_burst: int = Field(default=60, ge=1, description="Requests a client address may make at once.")
+    max_body_bytes: int = Field(default=5 * 2**20, ge=1024, description="Largest request body accepted (413).")
     cors_origins: str = Field(
         default="",
         description="Comma-separated shop origins whose pages may call the API (https://shop.example); unset: none.",

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.errors import install_error_handlers
+from search.http.limits import BodyLimit, RateLimiter
 from search.http.metrics import install_metrics
 from search.http.routes import (
     admin_analytics,
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
         )
     install_error_handlers(app)
+    if settings.rate_limit_per_s > 0:
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_metrics(app)
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
                    admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Header, HTTPException, Request, status
 from pydantic import SecretStr
 
+from search.http.limits import RateLimiter
 from vindbaar.errors import InvalidUserToken, NotAuthenticated, NotPermitted
 from vindbaar.settings import Settings
 from vindbaar.user_tokens import verify_user_token
@@ -102,6 +103,9 @@ async def get_caller(
     ``VINDBAAR_SEARCH_API_KEY`` is set."""
     settings: Settings = request.app.state.settings
     role = _role(settings, given_key(x_api_key, authorization))
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if role == "public" and limiter is not None:
+        limiter.check(request.client.host if request.client else "unknown")
     if x_user_token is None:
         return Caller(role)
     if settings.user_token_secret is None:
