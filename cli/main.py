@@ -87,6 +87,8 @@ def default_workers(cores: int, opensearch_url: str | None) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    # uvicorn's access log prints whole URLs, whose query strings hold what shoppers type and their ids: the
+    # app logs its own access line (route template, status, time, request id) instead.
     import uvicorn
 
     from search.http.app import create_app
@@ -96,9 +98,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Each worker process builds its own app, with settings from the environment: pass the node's URL on.
         if settings.opensearch_url:
             os.environ["VINDBAAR_OPENSEARCH_URL"] = settings.opensearch_url
-        uvicorn.run("search.http.app:create_app", factory=True, host=args.host, port=args.port, workers=workers)
+        uvicorn.run("search.http.app:create_app", factory=True, host=args.host, port=args.port, workers=workers,
+                    access_log=False)  # fmt: skip
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
     return EXIT_OK
 
 

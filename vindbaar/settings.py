@@ -129,6 +129,9 @@ class Settings(BaseSettings):
         "and counted (0 turns the search log off).",
     )  # fmt: skip
 
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line with the request id (for log collectors)."
+    )
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     embedding_cache_path: Path | None = Field(
         default=None, description="SQLite embedding cache; unset: <cache_dir>/embeddings.sqlite."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from search.engine import build_engine
 from search.http.errors import install_error_handlers
 from search.http.limits import BodyLimit, RateLimiter
 from search.http.metrics import install_metrics
+from search.http.request_context import RequestContext
 from search.http.routes import (
     admin_analytics,
     admin_config,
@@ -30,6 +32,7 @@ from search.searched_suggestions import rebuild_searched_suggestions
 from vindbaar import __version__
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder, create_embedder
+from vindbaar.log_format import use_json_logs
 from vindbaar.settings import Settings
 from vindbaar.synonyms import load_synonyms
 
@@ -40,6 +43,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     `embedder` lets a caller share an already loaded model (tests, several apps in one process).
     """
     settings = settings or Settings()
+    if settings.log_format == "json":
+        use_json_logs()
+    # opensearch-py logs each request's URL (with document ids such as user:<id>) and, when tracing, its
+    # body: personal data, and noise for states that are normal (a 404 for "no profile yet"). The service
+    # logs OpenSearch failures itself (`errors.py`), by route and error type.
+    for library in ("opensearch", "opensearchpy.trace"):
+        logging.getLogger(library).setLevel(logging.ERROR)
     synonyms = load_synonyms(settings.synonyms_path)  # a bad file fails at start, not on the first search
 
     @asynccontextmanager
@@ -97,7 +107,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     if settings.rate_limit_per_s > 0:
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    install_metrics(app)
+    # Outermost: the request id holds for everything the request logs, and the time counts all of it.
+    app.add_middleware(RequestContext, metrics=install_metrics(app))
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
                    admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,
                    admin_experiments.router):  # fmt: skip

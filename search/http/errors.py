@@ -47,6 +47,11 @@ def _bad_gateway() -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_502_BAD_GATEWAY, content={"detail": "search backend error"})
 
 
+def _route(request: Request) -> str:
+    """The route template (``/users/{user_id}``): a path holds ids, which logs must not."""
+    return str(getattr(request.scope.get("route"), "path", "unmatched"))
+
+
 def _count(request: Request, kind: str) -> None:
     """Count an OpenSearch failure for /metrics (apps built without metrics count nothing)."""
     metrics = getattr(request.app.state, "metrics", None)
@@ -56,7 +61,7 @@ def _count(request: Request, kind: str) -> None:
 
 async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse:
     # ConnectionTimeout is a ConnectionError too: slow and down are the same to a shopper.
-    log.warning("OpenSearch unreachable for %s %s: %s", request.method, request.url.path, exc)
+    log.warning("OpenSearch unreachable for %s %s: %s", request.method, _route(request), type(exc).__name__)
     _count(request, "timeout" if isinstance(exc, ConnectionTimeout) else "unreachable")
     return _unavailable("search backend unavailable, retry shortly")
 
@@ -66,7 +71,7 @@ async def _on_transport_error(request: Request, exc: Exception) -> JSONResponse:
     if "index_not_found_exception" in str(exc):
         _count(request, "missing_index")
         return _unavailable(MISSING_INDEX)
-    log.error("OpenSearch error for %s %s: %s", request.method, request.url.path, exc)
+    log.error("OpenSearch error for %s %s: %s %s", request.method, _route(request), exc.status_code, exc.error)
     if isinstance(exc.status_code, int) and exc.status_code in (429, 502, 503, 504):
         _count(request, "overloaded")
         return _unavailable("search backend overloaded or unavailable, retry shortly")
@@ -93,9 +98,9 @@ async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidInput):
         return JSONResponse(status_code=422, content=content)
     if isinstance(exc, BackendError):
-        log.error("OpenSearch refused a request for %s %s: %s", request.method, request.url.path, exc)
+        log.error("OpenSearch refused a request for %s %s: %s", request.method, _route(request), type(exc).__name__)
         return _bad_gateway()
-    log.error("unexpected error for %s %s: %s", request.method, request.url.path, exc)
+    log.error("unexpected error for %s %s: %s", request.method, _route(request), type(exc).__name__)
     return JSONResponse(status_code=status.HTTP_500_INTERNAL_SERVER_ERROR, content={"detail": str(exc)})
 
 

@@ -8,7 +8,6 @@ the target per worker or run one worker per container.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,6 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from search.engine import SearchEngine
 
@@ -37,6 +35,11 @@ class Metrics:
                                  ["route", "method"], buckets=BUCKETS, registry=self.registry)  # fmt: skip
         self.backend_errors = Counter("vindbaar_opensearch_errors", "OpenSearch failures answered as 503/502.",
                                       ["kind"], registry=self.registry)  # fmt: skip
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request."""
+        self.requests.labels(route, method, str(status)).inc()
+        self.latency.labels(route, method).observe(seconds)
 
 
 class EngineCollector(Collector):
@@ -68,41 +71,12 @@ class EngineCollector(Collector):
             yield GaugeMetricFamily("vindbaar_search_log_queued", "Searches waiting to be logged.", value=log.queued)
 
 
-class MetricsMiddleware:
-    """Counts and times every request by its route template (``/users/{user_id}/consent``, not the id)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self._app = app
-        self._metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self._app(scope, receive, sending)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope.get("method", "")
-            self._metrics.requests.labels(route, method, str(status)).inc()
-            self._metrics.latency.labels(route, method).observe(time.perf_counter() - started)
-
-
 def install_metrics(app: FastAPI) -> Metrics:
-    """Count the app's requests and serve them, with the engine's figures, at `/metrics`."""
+    """Serve the app's metrics, with the engine's figures, at `/metrics` (requests are counted by
+    `request_context.RequestContext`, which sees each request's route, status and time anyway)."""
     metrics = Metrics()
     metrics.registry.register(EngineCollector(app))
     app.state.metrics = metrics
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.include_router(router)
     return metrics
 
