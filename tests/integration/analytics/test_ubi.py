@@ -116,3 +116,14 @@ def test_ubi_tools_read_the_shops_data_under_the_ubi_index_names(shop: TestClien
         {"exists": {"field": "event_attributes.object.object_id"}}]}}})["count"]  # fmt: skip
     assert clicks > 0
     client.indices.delete_alias(index="_all", name="ubi_queries_test,ubi_events_test")
+
+
+def test_an_unproven_ubi_user_is_kept_under_its_client(shop: TestClient, client: OpenSearch) -> None:
+    event_id = uuid.uuid4().hex
+    event = {"event_id": event_id, "application": "my-shop", "action_name": "page_exit", "client_id": "C3",
+             "user_id": "someone-else"}  # fmt: skip
+    body = shop.post("/events", json={"events": [event]}).json()
+    assert (body["stored"], body["untrusted_user_ids"]) == (1, 1)
+    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
+    stored = client.get(index=engine.names.events, id=event_id)["_source"]
+    assert "user_id" not in stored and stored["session_id"] == "C3"
