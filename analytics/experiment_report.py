@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from analytics.queries import Scope, interleaving_body, overview_body
-from analytics.report import Analytics, Outcome, outcome
+from analytics.report import NO_SEARCHES, Analytics, Outcome, outcome
 from analytics.stats import Comparison, sign_test, two_means, two_proportions
 
 
@@ -66,7 +66,9 @@ def experiment_report(
     report = []
     for name in variants:
         bucket = buckets.get(name)
-        figures = VariantFigures(name=name, outcome=outcome(bucket or _NONE, int(bucket["doc_count"]) if bucket else 0))
+        figures = VariantFigures(
+            name=name, outcome=outcome(bucket or NO_SEARCHES, int(bucket["doc_count"]) if bucket else 0)
+        )
         if name != variants[0] and bucket is not None and control is not None:
             figures.click_through_rate = _rates(control, bucket, "clicked")
             figures.conversion_rate = _rates(control, bucket, "purchased")
@@ -100,10 +102,3 @@ def _interleaving(analytics: Analytics, scope: Scope, variants: Sequence[str]) -
         wins_a=wins_a, wins_b=wins_b, ties=clicked - wins_a - wins_b, preference_for_b=test.delta, low=test.low,
         high=test.high, p_value=test.p_value, significant=test.significant, preferred=preferred,
     )  # fmt: skip
-
-
-_NONE: dict[str, Any] = {
-    "clicked": {"doc_count": 0}, "carted": {"doc_count": 0}, "purchased": {"doc_count": 0},
-    "zero_results": {"doc_count": 0}, "clicks": {"value": 0}, "click_position": {"value": None},
-    "revenue": {"sum": 0.0},
-}  # fmt: skip

@@ -106,7 +106,7 @@ class Analytics:
         """Totals of `scope`, and per variant."""
         answer = self.run(overview_body(scope))
         if answer is None:
-            return Overview(total=outcome(_EMPTY, 0), variants={})
+            return Overview(total=outcome(NO_SEARCHES, 0), variants={})
         aggs = answer["aggregations"]
         variants = {b["key"]: outcome(b, int(b["doc_count"])) for b in aggs["variants"]["buckets"]}
         return Overview(total=outcome(aggs, int(answer["hits"]["total"]["value"])), variants=variants)
@@ -140,7 +140,8 @@ class Analytics:
         ]
 
 
-_EMPTY: dict[str, Any] = {
+#: The aggregations of no searches at all (nothing logged yet, or a variant nobody saw).
+NO_SEARCHES: dict[str, Any] = {
     "clicked": {"doc_count": 0}, "carted": {"doc_count": 0}, "purchased": {"doc_count": 0},
     "zero_results": {"doc_count": 0}, "clicks": {"value": 0}, "click_position": {"value": None},
     "revenue": {"sum": 0.0},

@@ -78,8 +78,9 @@ def soak(settings: Settings, queries: list[str], seconds: float, clients: int) -
         deadline = time.monotonic() + seconds
         figures: dict[str, Any] = {}
         batches = []
+        search = _search(queries)
         while time.monotonic() < deadline:
-            batches.append(load(lambda http, i: _search(queries)(http, order[i]), url, 500 * clients, clients))
+            batches.append(load(lambda http, i: search(http, order[i]), url, 500 * clients, clients))
         answered = sum(b["requests"] for b in batches)
         errors = sum(b["errors"] for b in batches)
         for _ in range(600):

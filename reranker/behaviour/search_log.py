@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import NotFoundError, OpenSearch, helpers
 
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.event_log import events_query
@@ -162,12 +162,13 @@ class SearchLog:
 
     def recent(self, session_id: str, size: int = 5) -> list[str]:
         """The session's latest distinct searches (that found something), newest first."""
-        if not self._client.indices.exists(index=self.index):
-            return []
         body = {"size": 50, "_source": ["user_query"], "sort": [{"timestamp": "desc"}],
                 "query": {"bool": {"filter": [{"term": {"session_id": session_id}}, {"term": {"kind": "search"}},
                                               {"range": {"result_count": {"gt": 0}}}]}}}  # fmt: skip
-        hits = self._client.search(index=self.index, body=body, request_timeout=self.config.timeout_s)
+        try:  # one round trip on this keystroke path: a missing log (nothing searched yet) is just empty
+            hits = self._client.search(index=self.index, body=body, request_timeout=self.config.timeout_s)
+        except NotFoundError:
+            return []
         seen: dict[str, str] = {}
         for hit in hits["hits"]["hits"]:
             text = str(hit["_source"].get("user_query", "")).strip()
