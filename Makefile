@@ -55,3 +55,7 @@ bench-click-learning: setup
 .PHONY: bench-personalization-latent
 bench-personalization-latent: setup
 	$(VENV)/bin/python -m bench.personalization_latent
+
+.PHONY: bench-ranking-model
+bench-ranking-model: setup
+	$(VENV)/bin/python -m bench.ranking_model

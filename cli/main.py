@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cli.analytics_commands import add_commands as add_analytics_commands
+from cli.ranking_commands import add_commands as add_ranking_commands
 from devtools.localnode.node import LocalNode, cluster_health
 from indexer.commands import add_commands as add_indexer_commands
 from vindbaar import OPENSEARCH_VERSION
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_indexer_commands(commands)
     add_analytics_commands(commands)
+    add_ranking_commands(commands)
 
     events = commands.add_parser("events", help="shopper behaviour data")
     events_commands = events.add_subparsers(dest="action", required=True)

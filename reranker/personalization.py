@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,14 @@ def constrained_order(
     return order
 
 
+def has_clear_answer(candidates: Sequence[Candidate]) -> bool:
+    """True when the query has one clear answer: the first candidate is first by its words *and* by its
+    meaning. A search for a product by name is such a query; moving that product down for a shopper's
+    taste is the harm personalization must not do, so it keeps its place and only the rest is reordered."""
+    top = candidates[0].explain if candidates else {}
+    return top.get("lexical_rank") == 1 and top.get("semantic_rank") == 1
+
+
 class PersonalizedReranker:
     """Reranks fused candidates with the shopper's profile (from the context); no profile, no change."""
 
@@ -100,7 +109,11 @@ class PersonalizedReranker:
             finals.append(candidate.score / top + boost)
             details.append({**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)})
         brands = [schema.single(c.source.get(schema.BRAND)) for c in candidates]
-        order = constrained_order(finals, brands, config.max_shift, config.diversity_window, config.max_per_brand)
+        keys = list(finals)
+        if has_clear_answer(candidates):
+            keys[0] = math.inf
+            details[0]["kept_first"] = "clear answer"
+        order = constrained_order(keys, brands, config.max_shift, config.diversity_window, config.max_per_brand)
         ranked: list[Candidate] = []
         for new_rank, index in enumerate(order, start=1):
             candidate = candidates[index]

@@ -15,11 +15,13 @@ from reranker.merchandising.config_store import ConfigStore
 from reranker.merchandising.experiments import Variant
 from reranker.merchandising.rules import RankingWeights
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
+from reranker.ranking_model import RankingModel
 from search.autocomplete import AutocompleteIndex, load_autocomplete
 from search.generation import Generation, read_generation
 from search.head_cache import HeadCache
 from search.learned_ranking import LearnedRanking, load_learned
 from search.query_embedder import QueryEmbedder
+from search.ranking_model_store import load_ranking_model
 from search.spelling import Vocabulary
 from vindbaar.embedder import Embedder
 from vindbaar.index_names import IndexNames
@@ -61,8 +63,10 @@ class SearchEngine:
     autocomplete: Refreshing[AutocompleteIndex]
     head_cache: HeadCache
     learned: Refreshing[LearnedRanking]
+    ranker: Refreshing[RankingModel | None]
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
+    guard_rails: PersonalizationConfig = field(default_factory=PersonalizationConfig)
     behaviour: BehaviourStore | None = None
     config: ConfigStore | None = None
     _config_synonyms: dict[int, list[SynonymRule]] = field(default_factory=dict)
@@ -123,6 +127,11 @@ def build_engine(
     )
     head_cache = HeadCache(settings.head_cache_mb * 1024 * 1024)
     learned = Refreshing("learned ranking", lambda: load_learned(client, names, timeout), settings.vocabulary_refresh_s)
+    ranker = Refreshing("ranking model", lambda: load_ranking_model(client, names, timeout),
+                        settings.vocabulary_refresh_s)  # fmt: skip
+    guard_rails = PersonalizationConfig(max_shift=settings.personalization_max_shift,
+                                        max_per_brand=settings.personalization_max_per_brand,
+                                        demote_purchased=settings.demote_purchased)  # fmt: skip
 
     def changed(old: Generation, new: Generation) -> None:
         head_cache.clear()  # old keys are never asked for again: free their memory now
@@ -131,6 +140,8 @@ def build_engine(
             vocabulary.reload_in_background()
         if new.learned != old.learned:
             learned.reload_in_background()
+        if new.ranker != old.ranker:
+            ranker.reload_in_background()
 
     return SearchEngine(
         client=client,
@@ -146,14 +157,10 @@ def build_engine(
         autocomplete=autocomplete,
         head_cache=head_cache,
         learned=learned,
+        ranker=ranker,
         synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
-        reranker=PersonalizedReranker(
-            PersonalizationConfig(
-                max_shift=settings.personalization_max_shift,
-                max_per_brand=settings.personalization_max_per_brand,
-                demote_purchased=settings.demote_purchased,
-            )
-        ),
+        reranker=PersonalizedReranker(guard_rails),
+        guard_rails=guard_rails,
         behaviour=BehaviourStore(client, BehaviourConfig.from_settings(settings)),
         config=ConfigStore(client, names),
     )

@@ -3,7 +3,7 @@
 A `Generation` is a fingerprint of what searches see: the index behind the products alias, its number
 of documents, and the sum of their sequence numbers (every write visible to search changes one of these
 three: a new or replaced document raises the sum, a deletion lowers the count), plus the indices behind
-the derived aliases (suggestions from the catalog and from searches, the learned ranking). Each worker
+the derived aliases (suggestions from the catalog and from searches, the click learning, the ranking model). Each worker
 re-reads it in the background every ``VINDBAAR_CATALOG_CHECK_S`` seconds, and at once after its own
 catalog writes; the head-query cache keys on it and the autocomplete index reloads when it changes. An
 alias swap, a product write by any worker or by the CLI, and a suggestions rebuild are all seen this way.
@@ -30,6 +30,7 @@ class Generation:
     suggestions: str  # the index behind the suggestions alias ("" when there is none)
     searched: str = ""  # the index behind the alias of suggestions mined from searches
     learned: str = ""  # the index behind the alias of query-level click learning
+    ranker: str = ""  # the index behind the alias of the learned ranking model
 
 
 NO_CATALOG = Generation("", 0, 0.0, "")
@@ -51,13 +52,15 @@ def build_generation_body(names: IndexNames) -> list[dict[str, Any]]:
         {"size": 0, "aggs": {"index": _INDEX}},
         {"index": names.learned, "ignore_unavailable": True},
         {"size": 0, "aggs": {"index": _INDEX}},
+        {"index": names.ranker, "ignore_unavailable": True},
+        {"size": 0, "aggs": {"index": _INDEX}},
     ]
 
 
 def read_generation(client: OpenSearch, names: IndexNames, timeout_s: float) -> Generation:
     """The live catalog's fingerprint (one round trip); `NO_CATALOG` parts for indices that do not exist."""
     answers = client.msearch(body=build_generation_body(names), request_timeout=timeout_s)["responses"]
-    products, suggestions, searched, learned = answers
+    products, suggestions, searched, learned, ranker = answers
     for answer in answers:
         if "error" in answer and answer["error"].get("type") != "index_not_found_exception":
             raise SearchFailed(answer["error"])
@@ -68,6 +71,7 @@ def read_generation(client: OpenSearch, names: IndexNames, timeout_s: float) -> 
         suggestions=_index_of(suggestions),
         searched=_index_of(searched),
         learned=_index_of(learned),
+        ranker=_index_of(ranker),
     )
 
 

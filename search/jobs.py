@@ -42,6 +42,7 @@ class BackgroundJobs:
     def __init__(self, client: OpenSearch, jobs: Sequence[Job]) -> None:
         self._client = client
         self._jobs = [job for job in jobs if job.interval_s > 0]
+        self._attempted: dict[str, datetime] = {}  # a run may publish nothing (a model that did not win)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="background-jobs", daemon=True)
 
@@ -62,10 +63,12 @@ class BackgroundJobs:
         """Run `job` if its last build is older than its interval; whether it ran. A failure is logged and
         retried at the next check."""
         try:
-            last = built_at(self._client, job.alias)
-            if last is not None and datetime.now(UTC) - last < timedelta(seconds=job.interval_s):
+            now, interval = datetime.now(UTC), timedelta(seconds=job.interval_s)
+            last = max(filter(None, (built_at(self._client, job.alias), self._attempted.get(job.name))), default=None)
+            if last is not None and now - last < interval:
                 return False
             job.run()
+            self._attempted[job.name] = now
             log.info("%s: rebuilt", job.name)
             return True
         except Exception as exc:

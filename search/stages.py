@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from reranker.candidates import Candidate, RerankContext
+from reranker.learned_reranker import LearnedReranker
 from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan_rules
 from reranker.merchandising.rules import RankingWeights
@@ -47,6 +48,7 @@ class SearchPlan:
     cache_key: Hashable | None  # None: not cached (a draft preview, or the cache is off)
     query_id: str = ""
     arm: Arm | None = None  # the running experiment's arm this search is in
+    features: bool = False  # fetch the doc values the ranking model reads (it ranks this search)
 
     @property
     def hybrid(self) -> bool:
@@ -56,7 +58,7 @@ class SearchPlan:
     @property
     def with_features(self) -> bool:
         """Whether the candidates need their doc values (for the reranker or for boost rules)."""
-        return self.profile is not None or bool(self.rules.boosts)
+        return self.profile is not None or bool(self.rules.boosts) or self.features
 
 
 def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None = None) -> SearchPlan:
@@ -90,6 +92,7 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
         cache_key=None,
         query_id=uuid.uuid4().hex,
         arm=arm,
+        features=merchandising.weights.learned_ranking and engine.ranker.get() is not None,
     )
     if draft is not None or not engine.head_cache.enabled:
         return planned
@@ -198,14 +201,17 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
                        retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
     candidates = apply_learned(candidates, engine.learned.get().for_query(plan.text), weights.click_learning_strength,
                                LEARNING_PRIOR)  # fmt: skip
-    candidates = apply_boosts(candidates, plan.rules)
     # Lucene's cosine score is (1 + cos) / 2.
     taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
     taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
                             plan.profile, taste, weights.personalization_strength)  # fmt: skip
-    return engine.reranker.rerank(candidates, context)
+    model = engine.ranker.get() if weights.learned_ranking else None
+    if model is not None:
+        # The model replaces the fusion weights and the personalization boost; boost rules still apply.
+        return apply_boosts(LearnedReranker(model, engine.guard_rails).rerank(candidates, context), plan.rules)
+    return engine.reranker.rerank(apply_boosts(candidates, plan.rules), context)
 
 
 @dataclass(frozen=True)

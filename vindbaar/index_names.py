@@ -6,6 +6,7 @@ Everything a shop has hangs off its product alias (``VINDBAAR_INDEX_ALIAS``, def
     products_suggestions     alias of the autocomplete suggestions and spelling vocabulary
     products_searched        alias of the autocomplete suggestions mined from real searches
     products_learned         alias of what searches taught per query (query-level click learning)
+    products_ranker          alias of the live learned ranking model (learning to rank)
     products_config          merchandising config versions
     products_events          shopper behaviour events
     products_queries         the search log (searches and autocompletes, with their outcomes)
@@ -44,6 +45,11 @@ class IndexNames:
     def learned(self) -> str:
         """The alias of the per-query products learned from clicks and purchases."""
         return f"{self.alias}_learned"
+
+    @property
+    def ranker(self) -> str:
+        """The alias of the live learned ranking model (learning to rank)."""
+        return f"{self.alias}_ranker"
 
     @property
     def config(self) -> str:

@@ -110,6 +110,19 @@ class Settings(BaseSettings):
     click_learning_min_searches: int = Field(
         default=3, ge=1, description="Distinct searches that must have chosen a product before it is lifted."
     )
+    learned_ranking: bool = Field(
+        default=True, description="Rank with the learned model once one has beaten the hand-set ranking."
+    )
+    ranking_model_retrain_s: float = Field(
+        default=86_400.0, ge=0, description="Seconds between retraining attempts of the ranking model (0: only by CLI)."
+    )
+    ranking_model_days: int = Field(default=90, ge=1, description="Searches of this many days are learned from.")
+    ranking_model_holdout: float = Field(
+        default=0.2, gt=0, lt=1, description="Share of the latest logged searches held out to judge a model."
+    )
+    ranking_model_min_gain: float = Field(
+        default=0.01, ge=0, description="Relative nDCG@10 gain on held-out searches a model needs to ship."
+    )
 
     personalization_strength: float = Field(
         default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."

@@ -42,7 +42,8 @@ class MerchConfig(_Strict):
         """This config as `variant` changes it (its weights where set, its rules when given)."""
         overrides = {"lexical_weight": variant.lexical_weight, "semantic_weight": variant.semantic_weight,
                      "personalization_strength": variant.personalization_strength,
-                     "click_learning_strength": variant.click_learning_strength}  # fmt: skip
+                     "click_learning_strength": variant.click_learning_strength,
+                     "learned_ranking": variant.learned_ranking}  # fmt: skip
         ranking = self.ranking.model_copy(update={k: v for k, v in overrides.items() if v is not None})
         rules = self.rules if variant.rules is None else variant.rules
         return self.model_copy(update={"ranking": ranking, "rules": rules})

@@ -25,6 +25,7 @@ class Variant(_Strict):
     semantic_weight: float | None = Field(default=None, ge=0)
     personalization_strength: float | None = Field(default=None, ge=0, le=1, description="0: not personalized.")
     click_learning_strength: float | None = Field(default=None, ge=0, le=5, description="0: no click learning.")
+    learned_ranking: bool | None = Field(default=None, description="false: the hand-set ranking; true: the model.")
     rules: list[Rule] | None = Field(default=None, description="Replaces the live rules (A/B only); unset: keep.")
 
 

@@ -103,6 +103,7 @@ class RankingWeights:
     personalization_strength: float
     click_learning_strength: float
     event_weights: Mapping[str, float]
+    learned_ranking: bool = False  # rank with the learned model (when one is live)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RankingWeights:
@@ -110,7 +111,7 @@ class RankingWeights:
         return cls(lexical=settings.lexical_weight, semantic=settings.semantic_weight,
                    personalization_strength=settings.personalization_strength,
                    click_learning_strength=settings.click_learning_strength,
-                   event_weights=DEFAULT_EVENT_WEIGHTS)  # fmt: skip
+                   event_weights=DEFAULT_EVENT_WEIGHTS, learned_ranking=settings.learned_ranking)  # fmt: skip
 
 
 class Ranking(_Strict):
@@ -127,6 +128,9 @@ class Ranking(_Strict):
     )  # fmt: skip
     event_weights: dict[str, float] | None = Field(
         default=None, description=f"What each event teaches a profile; unset: {DEFAULT_EVENT_WEIGHTS}."
+    )
+    learned_ranking: bool | None = Field(
+        default=None, description="Rank with the learned model when one is live; unset: VINDBAAR_LEARNED_RANKING."
     )
     default_sort: Literal["relevance", "price_asc", "price_desc", "newest", "popularity"] = "relevance"
 
@@ -152,4 +156,5 @@ class Ranking(_Strict):
             click_learning_strength=(defaults.click_learning_strength if self.click_learning_strength is None
                                      else self.click_learning_strength),
             event_weights={**defaults.event_weights, **(self.event_weights or {})},
+            learned_ranking=defaults.learned_ranking if self.learned_ranking is None else self.learned_ranking,
         )  # fmt: skip

@@ -28,6 +28,7 @@ from search.http.routes import (
 from search.http.routes import search as search_routes
 from search.jobs import BackgroundJobs, Job
 from search.learned_ranking import rebuild_learned_ranking
+from search.ranking_training import train_ranking_model
 from search.searched_suggestions import rebuild_searched_suggestions
 from vindbaar import __version__
 from vindbaar.client import create_client
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                                                      engine.merchandising().config.blocked_terms)),
             Job("click learning", engine.names.learned, settings.click_learning_refresh_s,
                 lambda: rebuild_learned_ranking(client, engine.names, settings)),
+            Job("learning to rank", engine.names.ranker, settings.ranking_model_retrain_s,
+                lambda: train_ranking_model(engine)),
         ])  # fmt: skip
         schedule.start()
         try:

@@ -13,6 +13,7 @@ def test_the_fingerprint_asks_only_for_aggregations_so_the_request_cache_can_ans
         IndexNames("shop")
     )
     assert learned[0]["index"] == "shop_learned" and learned[1]["size"] == 0
+    assert learned[2]["index"] == "shop_ranker" and learned[3]["size"] == 0
     assert header == {"index": "shop", "ignore_unavailable": True}
     assert (suggestions_header["index"], searched_header["index"]) == ("shop_suggestions", "shop_searched")
     assert products["size"] == 0 and suggestions["size"] == 0 and searched["size"] == 0

@@ -56,6 +56,7 @@ def _engine(**settings: Any) -> tuple[SearchEngine, CountingVocabulary, Recordin
         autocomplete=Refreshing("autocomplete index", lambda: AutocompleteIndex([], []), 60),
         head_cache=HeadCache(0),
         learned=Refreshing("learned ranking", LearnedRanking, 60),
+        ranker=Refreshing("ranking model", lambda: None, 60),
         reranker=reranker,
     )
     return engine, vocabulary, reranker

@@ -1,0 +1,202 @@
+"""Training the ranking model from the search log, and the gate it must pass to ship.
+
+Each logged search that something came of becomes a training group:
+
+- its query is replayed (unpersonalized retrieval and fusion, as now) for the candidates and their
+  features; the query-level click lift comes from the *training* searches only, so held-out searches
+  never see their own clicks;
+- the shopper's profile is rebuilt as it was just before the search, from what they chose in their
+  earlier logged searches (same weights and half-life as live profiles), so their choices in this very
+  search are not features of it;
+- the candidates are put in the order the current (hand-set) ranking gives that shopper; that order is
+  what the model must beat.
+
+The latest `holdout` share of searches (by time) is held out; the model ships only when its nDCG@10 on
+them beats the current order's by `min_gain` (relative).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opensearchpy import NotFoundError, helpers
+
+from indexer.derived_indices import replace_derived_index
+from reranker.candidates import Candidate, RerankContext
+from reranker.personalization import PersonalizedReranker
+from reranker.profiles import ProductFeatures, Profile
+from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
+from reranker.ranking_model import GRADES, RankingGroup, Verdict, candidate_features, judge, train
+from search import stages
+from search.engine import SearchEngine
+from search.fusion import fuse_candidates
+from search.learned_ranking import learning_config, outcomes_query
+from search.params import SearchParams
+from search.query import build_semantic_body
+from vindbaar import schema
+
+log = logging.getLogger(__name__)
+
+#: Candidates per search the model learns to order (the top of the fused list; it reorders no further).
+CANDIDATES = 50
+_FIELDS = ["user_query", "normalized_query", "timestamp", "user_id", "session_id", "query_response_hit_ids",
+           "offset", "clicked_ids", "carted_ids", "purchased_ids"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LoggedSearch:
+    """One logged search with its outcome and who made it."""
+
+    text: str
+    subject: str | None
+    outcome: LoggedOutcome
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """What a training run saw and decided."""
+
+    searches: int
+    train_groups: int
+    verdict: Verdict | None
+    index: str | None  # the index the shipped model was published in
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"logged_searches": self.searches, "train_groups": self.train_groups,
+                "verdict": self.verdict.as_dict() if self.verdict else None,
+                "shipped": self.index is not None, "index": self.index}  # fmt: skip
+
+
+def logged_searches(engine: SearchEngine, since: datetime) -> list[LoggedSearch]:
+    """Searches since `since` that something came of, oldest first."""
+    found: list[LoggedSearch] = []
+    try:
+        for hit in helpers.scan(engine.client, index=engine.names.queries, size=5000, request_timeout=120,
+                                query={"query": outcomes_query(since), "_source": _FIELDS}):  # fmt: skip
+            s = hit["_source"]
+            subject = f"user:{s['user_id']}" if s.get("user_id") else (
+                f"session:{s['session_id']}" if s.get("session_id") else None)  # fmt: skip
+            found.append(LoggedSearch(s.get("user_query") or s["normalized_query"], subject, LoggedOutcome(
+                query=s["normalized_query"], timestamp=datetime.fromisoformat(s["timestamp"]),
+                shown=list(s.get("query_response_hit_ids") or []), offset=int(s.get("offset") or 0),
+                clicked=list(s.get("clicked_ids") or []), carted=list(s.get("carted_ids") or []),
+                purchased=list(s.get("purchased_ids") or []))))  # fmt: skip
+    except NotFoundError:
+        return []
+    return sorted(found, key=lambda s: s.outcome.timestamp)
+
+
+def train_ranking_model(engine: SearchEngine, publish: bool = True) -> TrainingReport:
+    """Train on the log, judge on held-out searches, publish the model behind the ranker alias if it wins."""
+    settings = engine.settings
+    now = datetime.now(UTC)
+    searches = logged_searches(engine, now - timedelta(days=settings.ranking_model_days))
+    cut = int(len(searches) * (1 - settings.ranking_model_holdout))
+    lifts = learn((s.outcome for s in searches[:cut]), now, learning_config(settings))
+    groups = _groups(engine, searches, lifts)
+    train_groups = [g for i, g in groups if i < cut and g.useful]
+    held_out = [g for i, g in groups if i >= cut and g.useful]
+    if not train_groups or not held_out:
+        log.info("ranking model: too few logged searches (%d to train, %d held out)", len(train_groups),
+                 len(held_out))  # fmt: skip
+        return TrainingReport(len(searches), len(train_groups), None, None)
+    model = train(train_groups)
+    verdict = judge(model, held_out, settings.ranking_model_min_gain)
+    index = None
+    if verdict.shipped and publish:
+        document = {"trained_at": now.isoformat(), "features": list(model.features), "model": {"text": model.text},
+                    "report": {"train_groups": len(train_groups), **verdict.as_dict()}}  # fmt: skip
+        index = replace_derived_index(engine.client, engine.names.ranker, "ranker", lambda: [document]).index
+    log.info("ranking model: %s", verdict.as_dict())
+    return TrainingReport(len(searches), len(train_groups), verdict, index)
+
+
+def _groups(
+    engine: SearchEngine, searches: Sequence[LoggedSearch], lifts: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[int, RankingGroup]]:
+    """Each search's group (with its position in `searches`), profiles rebuilt as the searches go by."""
+    weights = engine.merchandising().weights
+    products = _product_features(engine, {p for s in searches for p in _chosen(s.outcome)})
+    half_life_s = engine.settings.event_half_life_days * 86400
+    profiles: dict[str, Profile] = {}
+    replayed: dict[str, tuple[stages.SearchPlan, list[Candidate]]] = {}
+    reranker = PersonalizedReranker(engine.guard_rails)
+    groups: list[tuple[int, RankingGroup]] = []
+    for number, logged in enumerate(searches):
+        outcome = logged.outcome
+        if logged.text not in replayed:
+            replayed[logged.text] = _replay(engine, logged.text, lifts.get(outcome.query, {}))
+        plan, fused = replayed[logged.text]
+        profile = profiles.get(logged.subject) if logged.subject else None
+        before = copy.deepcopy(profile) if profile is not None else None
+        taste = _taste_similarity(engine, plan, before)
+        candidates = [Candidate(c.id, c.source, c.score, dict(c.explain)) for c in fused]
+        context = RerankContext(logged.text, profile=before, taste_similarity=taste,
+                                strength=weights.personalization_strength)  # fmt: skip
+        current = reranker.rerank(candidates, context)
+        top = max((float(c.explain.get("fused_score", 0.0)) for c in current), default=1.0)
+        grades = {p: GRADES["click"] for p in outcome.clicked}
+        grades.update({p: GRADES["add_to_cart"] for p in outcome.carted})
+        grades.update({p: GRADES["purchase"] for p in outcome.purchased})
+        rows = [candidate_features(c, top, before, taste.get(c.id)) for c in current]
+        groups.append((number, RankingGroup(rows, [grades.get(c.id, 0) for c in current])))
+        if logged.subject:
+            _learn(profiles.setdefault(logged.subject, Profile(logged.subject, outcome.timestamp)), outcome,
+                   products, weights.event_weights, half_life_s)  # fmt: skip
+    return groups
+
+
+def _replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> tuple[stages.SearchPlan, list[Candidate]]:
+    """The query's fused candidates as an anonymous shopper gets them, with their features."""
+    params = SearchParams(q=text, size=CANDIDATES, facets=[], highlight=False)
+    plan = replace(stages.plan(engine, params), cache_key=None, features=True, profile=None)
+    retrieval = stages.retrieve(engine, plan)
+    if retrieval.semantic is None:
+        return plan, []
+    weights = plan.merchandising.weights
+    fused = fuse_candidates({"lexical": weights.lexical, "semantic": weights.semantic},
+                            retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
+    return plan, apply_learned(fused, lifts, weights.click_learning_strength, LEARNING_PRIOR)[:CANDIDATES]
+
+
+def _taste_similarity(engine: SearchEngine, plan: stages.SearchPlan, profile: Profile | None) -> dict[str, float]:
+    """As a live search gets it: the taste's nearest products among the query's filters (cosine)."""
+    taste = profile.taste_vector() if profile is not None else None
+    if taste is None:
+        return {}
+    body = build_semantic_body(plan.params, taste, plan.window, plan.clauses)
+    hits = engine.client.search(index=engine.names.products, body=body, request_timeout=30)["hits"]["hits"]
+    return {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in hits}
+
+
+def _chosen(outcome: LoggedOutcome) -> list[str]:
+    return [*outcome.clicked, *outcome.carted, *outcome.purchased]
+
+
+def _product_features(engine: SearchEngine, ids: set[str]) -> dict[str, ProductFeatures]:
+    found: dict[str, ProductFeatures] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        docs = engine.client.mget(index=engine.names.products, body={"ids": ordered[start : start + 500]},
+                                  _source_includes=list(schema.PROFILE_FIELDS), request_timeout=60)["docs"]  # fmt: skip
+        found.update({d["_id"]: ProductFeatures.from_source(d["_id"], d["_source"]) for d in docs if d.get("found")})
+    return found
+
+
+def _learn(
+    profile: Profile,
+    outcome: LoggedOutcome,
+    products: Mapping[str, ProductFeatures],
+    event_weights: Mapping[str, float],
+    half_life_s: float,
+) -> None:
+    """What a search's outcome teaches its shopper's profile (as the live events would)."""
+    for kind, ids in (("click", outcome.clicked), ("add_to_cart", outcome.carted), ("purchase", outcome.purchased)):
+        for product_id in ids:
+            if product_id in products:
+                profile.add(products[product_id], event_weights.get(kind, 0.0), outcome.timestamp, half_life_s)

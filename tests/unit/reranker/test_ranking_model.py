@@ -1,0 +1,96 @@
+"""The learned ranking model: its features, its metrics, its gate, and reranking with it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from reranker.candidates import Candidate, RerankContext
+from reranker.learned_reranker import LearnedReranker
+from reranker.personalization import PersonalizationConfig, has_clear_answer
+from reranker.ranking_model import FEATURES, RankingGroup, candidate_features, judge, mrr_at, ndcg_at, train
+
+
+@pytest.mark.parametrize(
+    ("grades", "ndcg", "mrr"),
+    [
+        ([1, 0, 0], 1.0, 1.0),
+        ([0, 1, 0], 1 / 1.585, 0.5),
+        ([0, 0, 0], 0.0, 0.0),
+        ([0] * 10 + [3], 0.0, 0.0),  # beyond the top 10 counts for nothing
+        ([3, 1], 1.0, 1.0),
+        ([1, 3], (1 + 7 / 1.585) / (7 + 1 / 1.585), 1.0),
+    ],
+)
+def test_ndcg_and_mrr_at_10(grades: list[int], ndcg: float, mrr: float) -> None:
+    assert ndcg_at(grades) == pytest.approx(ndcg, abs=1e-3)
+    assert mrr_at(grades) == pytest.approx(mrr)
+
+
+def _candidate(cid: str, lexical: int | None, semantic: int | None, **source: object) -> Candidate:
+    return Candidate(cid, dict(source), 1.0, {"lexical_rank": lexical, "semantic_rank": semantic, "fused_score": 0.5})
+
+
+def test_features_come_from_the_ranks_the_lifts_and_the_product_in_a_fixed_order() -> None:
+    candidate = _candidate("a", 2, None, price=99.0, in_stock=False)
+    candidate.explain["learned"] = {"factor": 1.4}
+    row = dict(zip(FEATURES, candidate_features(candidate, 1.0, None, None), strict=True))
+    assert (row["lexical_rr"], row["semantic_rr"], row["in_both"]) == (0.5, 0.0, 0.0)
+    assert (row["fused"], row["click_lift"], row["in_stock"]) == (0.5, 1.4, 0.0)
+    assert row["log_price"] == pytest.approx(4.605, abs=1e-3)
+    assert row["brand"] == row["taste"] == 0.0  # no profile
+
+
+def _groups(n: int, chosen: int, seed: int, cheap: int = 5) -> list[RankingGroup]:
+    """Searches of 20 candidates, in the current order, one of them cheap; shoppers choose the one at `chosen`."""
+    rng = random.Random(seed)
+    groups = []
+    for _ in range(n):
+        rows = [[1 / (i + 1), 1 / (i + 1), 1.0, 1 / (i + 1), 1.0, 0, 0, 0, 0, 0, rng.uniform(3, 4), 1.0]
+                for i in range(20)]  # fmt: skip
+        rows[cheap][FEATURES.index("log_price")] = 1.0
+        groups.append(RankingGroup(rows, [1 if i == chosen else 0 for i in range(20)]))
+    return groups
+
+
+def test_a_model_that_learned_what_shoppers_choose_ships() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    verdict = judge(model, _groups(20, chosen=5, seed=2))
+    assert verdict.shipped and verdict.model["mrr_at_10"] > 0.9 > verdict.current["mrr_at_10"]
+
+
+def test_a_model_worse_than_the_current_order_on_held_out_searches_is_refused() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    verdict = judge(model, _groups(20, chosen=0, seed=2))  # now the first, not the cheap one
+    assert not verdict.shipped and verdict.model["ndcg_at_10"] < verdict.current["ndcg_at_10"] == 1.0
+
+
+def test_no_held_out_search_means_no_ship() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    assert not judge(model, []).shipped
+
+
+def test_training_needs_a_search_with_a_choice() -> None:
+    with pytest.raises(ValueError, match="no logged search"):
+        train([RankingGroup([[0.0] * len(FEATURES)], [0])])
+
+
+def test_the_learned_reranker_orders_by_the_model_within_the_guard_rails() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    candidates = [_candidate(str(i), i + 1, i + 2, price=40.0 if i != 8 else 1.7) for i in range(20)]
+    ranked = LearnedReranker(model, PersonalizationConfig(max_shift=3)).rerank(candidates, RerankContext("q"))
+    ids = [c.id for c in ranked]
+    assert sorted(ids, key=int) == [str(i) for i in range(20)]  # nothing dropped
+    assert ids.index("8") == 5  # the cheap one rises, but at most 3 places
+    assert ranked[0].explain["learned_model"]["rank"] == 1 and ranked[0].score > ranked[1].score
+
+
+@pytest.mark.parametrize(
+    ("lexical", "semantic", "clear"), [(1, 1, True), (1, 2, False), (2, 1, False), (1, None, False)]
+)
+def test_a_clear_answer_is_first_by_its_words_and_by_its_meaning(
+    lexical: int, semantic: int | None, clear: bool
+) -> None:
+    assert has_clear_answer([_candidate("a", lexical, semantic), _candidate("b", 2, 2)]) is clear
+    assert not has_clear_answer([])
