@@ -27,7 +27,8 @@ class RerankContext:
     `profile` is the shopper's (None without history or consent); `taste_similarity` maps candidate ids
     to the cosine similarity of their embedding with the profile's taste vector, where known;
     `strength` is how far personalization may lift results (0 turns it off), as the merchandiser's
-    ranking weights say for this search.
+    ranking weights say for this search; `base_rates` are each price band's and category's share of the
+    catalog, per kind.
     """
 
     query: str
@@ -37,6 +38,7 @@ class RerankContext:
     profile: Profile | None = None
     taste_similarity: Mapping[str, float] = field(default_factory=dict)
     strength: float = 0.0
+    base_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 class Reranker(Protocol):

@@ -26,9 +26,10 @@ class LearnedReranker:
         so that boost rules applied afterwards weigh as much as on the hand-set ranking."""
         if not candidates:
             return candidates
-        top = max(c.score for c in candidates) or 1.0
+        top = max(float(c.explain.get("fused_score", c.score)) for c in candidates) or 1.0  # as in training
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
-        rows = [candidate_features(c, top, profile, context.taste_similarity.get(c.id)) for c in candidates]
+        rows = [candidate_features(c, top, profile, context.taste_similarity.get(c.id), context.base_rates)
+                for c in candidates]  # fmt: skip
         scores = self.model.scores(rows)
         keys = list(scores)
         if has_clear_answer(candidates):

@@ -31,19 +31,28 @@ class PersonalizationConfig:
     component_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS))
 
 
-def components(profile: Profile, source: Mapping[str, Any], taste: float | None) -> dict[str, float]:
-    """How well one candidate fits the profile, per part, each in [0, 1]."""
+def components(
+    profile: Profile, source: Mapping[str, Any], taste: float | None, base_rates: Mapping[str, Mapping[str, float]]
+) -> dict[str, float]:
+    """How well one candidate fits the profile, per part, each in [0, 1]. Price bands and categories count
+    only as far as the shopper leans to them beyond chance, given their share of the catalog (`base_rates`
+    per kind; a key without one counts fully)."""
     brand = schema.single(source.get(schema.BRAND))
     ancestors = schema.values(source, schema.CATEGORY_ANCESTORS)
     pairs = schema.values(source, schema.ATTRIBUTE_PAIRS)
     band = schema.price_band(schema.single(source.get(schema.PRICE)))
     return {
         "brand": profile.affinity("brand", brand) if brand else 0.0,
-        "category": max((profile.affinity("category", a) for a in ancestors), default=0.0),
+        "category": max((_leaning(profile, "category", a, base_rates) for a in ancestors), default=0.0),
         "attribute": max((profile.affinity("attribute", p) for p in pairs), default=0.0),
-        "price_band": profile.affinity("price_band", band) if band else 0.0,
+        "price_band": _leaning(profile, "price_band", band, base_rates) if band else 0.0,
         "taste": max(0.0, taste or 0.0),
     }
+
+
+def _leaning(profile: Profile, kind: str, key: str, base_rates: Mapping[str, Mapping[str, float]]) -> float:
+    rate = (base_rates.get(kind) or {}).get(key)
+    return profile.affinity(kind, key) if rate is None else profile.excess_affinity(kind, key, rate)
 
 
 def constrained_order(
@@ -101,7 +110,8 @@ class PersonalizedReranker:
         finals: list[float] = []
         details: list[dict[str, Any]] = []
         for candidate in candidates:
-            parts = components(profile, candidate.source, context.taste_similarity.get(candidate.id))
+            parts = components(profile, candidate.source, context.taste_similarity.get(candidate.id),
+                               context.base_rates)  # fmt: skip
             fit = sum(config.component_weights.get(name, 0.0) * value for name, value in parts.items())
             boost = strength * fit
             if config.demote_purchased and candidate.id in profile.purchased:

@@ -24,6 +24,8 @@ ANCESTOR_FACTOR = 0.5
 #: The decayed event weight at which an affinity is one half: an add to cart (3), or three fresh clicks.
 AFFINITY_HALF = 3.0
 ATTRIBUTE_FACTOR = 0.5
+#: How far beyond its expected share a key's weight must be before it shows a preference (binomial sds).
+CHANCE_SDS = 2.0
 KINDS = ("brand", "category", "attribute", "price_band")
 #: How many of the latest learned event ids a profile remembers, so that an event is never learned twice.
 MAX_LEARNED_IDS = 1000
@@ -153,6 +155,17 @@ class Profile:
         much as many recent purchases, and a profile of a few scattered clicks would look certain."""
         weight = (self.weights.get(kind) or {}).get(key, 0.0)
         return weight / (weight + AFFINITY_HALF) if weight > 0 else 0.0
+
+    def excess_affinity(self, kind: str, key: str, base_rate: float) -> float:
+        """Like `affinity`, counting only the weight beyond what chance explains: a shopper choosing at
+        random puts `base_rate` (the key's share of the catalog) of the kind's total weight on the key, give
+        or take `CHANCE_SDS` binomial standard deviations (of five clicks, two in a band that holds a
+        fifth of the catalog are still chance)."""
+        values = self.weights.get(kind) or {}
+        total = sum(values.values())
+        chance = base_rate * total + CHANCE_SDS * math.sqrt(total * base_rate * (1 - base_rate))
+        excess = values.get(key, 0.0) - chance
+        return excess / (excess + AFFINITY_HALF) if excess > 0 else 0.0
 
     def to_state(self) -> dict[str, Any]:
         """The stored (unindexed) part of the profile document.

@@ -34,13 +34,17 @@ GRADES: Mapping[str, int] = {"click": 1, "add_to_cart": 2, "purchase": 3}
 
 
 def candidate_features(
-    candidate: Candidate, top_score: float, profile: Profile | None, taste: float | None
+    candidate: Candidate,
+    top_score: float,
+    profile: Profile | None,
+    taste: float | None,
+    base_rates: Mapping[str, Mapping[str, float]],
 ) -> list[float]:
     """One candidate's feature row (`FEATURES` order), from its explanation, stored fields and the profile."""
     explain = candidate.explain
     lexical, semantic = explain.get("lexical_rank"), explain.get("semantic_rank")
     learned = explain.get("learned") or {}
-    parts = components(profile, candidate.source, taste) if profile is not None else dict.fromkeys(
+    parts = components(profile, candidate.source, taste, base_rates) if profile is not None else dict.fromkeys(
         ("brand", "category", "attribute", "price_band", "taste"), 0.0)  # fmt: skip
     price = schema.single(candidate.source.get(schema.PRICE))
     stock = schema.single(candidate.source.get(schema.IN_STOCK))

@@ -17,6 +17,7 @@ from reranker.merchandising.rules import RankingWeights
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker
 from reranker.ranking_model import RankingModel
 from search.autocomplete import AutocompleteIndex, load_autocomplete
+from search.base_rates import load_base_rates
 from search.generation import Generation, read_generation
 from search.head_cache import HeadCache
 from search.learned_ranking import LearnedRanking, load_learned
@@ -64,6 +65,7 @@ class SearchEngine:
     head_cache: HeadCache
     learned: Refreshing[LearnedRanking]
     ranker: Refreshing[RankingModel | None]
+    base_rates: Refreshing[dict[str, dict[str, float]]]
     synonyms: list[SynonymRule] = field(default_factory=list)
     reranker: Reranker = field(default_factory=KeepOrder)
     guard_rails: PersonalizationConfig = field(default_factory=PersonalizationConfig)
@@ -129,6 +131,7 @@ def build_engine(
     learned = Refreshing("learned ranking", lambda: load_learned(client, names, timeout), settings.vocabulary_refresh_s)
     ranker = Refreshing("ranking model", lambda: load_ranking_model(client, names, timeout),
                         settings.vocabulary_refresh_s)  # fmt: skip
+    rates = Refreshing("base rates", lambda: load_base_rates(client, names, timeout), settings.vocabulary_refresh_s)
     guard_rails = PersonalizationConfig(max_shift=settings.personalization_max_shift,
                                         max_per_brand=settings.personalization_max_per_brand,
                                         demote_purchased=settings.demote_purchased)  # fmt: skip
@@ -136,6 +139,7 @@ def build_engine(
     def changed(old: Generation, new: Generation) -> None:
         head_cache.clear()  # old keys are never asked for again: free their memory now
         autocomplete.reload_in_background()
+        rates.reload_in_background()
         if new.suggestions != old.suggestions:
             vocabulary.reload_in_background()
         if new.learned != old.learned:
@@ -158,6 +162,7 @@ def build_engine(
         head_cache=head_cache,
         learned=learned,
         ranker=ranker,
+        base_rates=rates,
         synonyms=load_synonyms(settings.synonyms_path) if synonyms is None else synonyms,
         reranker=PersonalizedReranker(guard_rails),
         guard_rails=guard_rails,

@@ -126,6 +126,7 @@ def _groups(
     profiles: dict[str, Profile] = {}
     replayed: dict[str, tuple[stages.SearchPlan, list[Candidate]]] = {}
     reranker = PersonalizedReranker(engine.guard_rails)
+    rates = engine.base_rates.get()
     groups: list[tuple[int, RankingGroup]] = []
     for number, logged in enumerate(searches):
         outcome = logged.outcome
@@ -137,13 +138,13 @@ def _groups(
         taste = _taste_similarity(engine, plan, before)
         candidates = [Candidate(c.id, c.source, c.score, dict(c.explain)) for c in fused]
         context = RerankContext(logged.text, profile=before, taste_similarity=taste,
-                                strength=weights.personalization_strength)  # fmt: skip
+                                strength=weights.personalization_strength, base_rates=rates)  # fmt: skip
         current = reranker.rerank(candidates, context)
         top = max((float(c.explain.get("fused_score", 0.0)) for c in current), default=1.0)
         grades = {p: GRADES["click"] for p in outcome.clicked}
         grades.update({p: GRADES["add_to_cart"] for p in outcome.carted})
         grades.update({p: GRADES["purchase"] for p in outcome.purchased})
-        rows = [candidate_features(c, top, before, taste.get(c.id)) for c in current]
+        rows = [candidate_features(c, top, before, taste.get(c.id), rates) for c in current]
         groups.append((number, RankingGroup(rows, [grades.get(c.id, 0) for c in current])))
         if logged.subject:
             _learn(profiles.setdefault(logged.subject, Profile(logged.subject, outcome.timestamp)), outcome,

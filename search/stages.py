@@ -206,7 +206,8 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
     taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
-                            plan.profile, taste, weights.personalization_strength)  # fmt: skip
+                            plan.profile, taste, weights.personalization_strength,
+                            engine.base_rates.get() if plan.profile is not None else {})  # fmt: skip
     model = engine.ranker.get() if weights.learned_ranking else None
     if model is not None:
         # The model replaces the fusion weights and the personalization boost; boost rules still apply.

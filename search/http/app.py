@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         engine.vocabulary.get()
         engine.autocomplete.get()
         engine.learned.get()
+        engine.ranker.get()
+        engine.base_rates.get()
         schedule = BackgroundJobs(client, [
             Job("suggestions from searches", engine.names.searched, settings.suggestions_refresh_s,
                 lambda: rebuild_searched_suggestions(client, engine.names, settings,

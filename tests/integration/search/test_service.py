@@ -31,6 +31,7 @@ def test_a_search_corrects_its_query_once_and_retries_only_the_lexical_request(
     engine = build_engine(catalog_settings, client, embedder)
     engine.catalog.get()  # as the app does at start
     engine.learned.get()
+    engine.ranker.get()
     vocabulary = engine.vocabulary.get()
     calls: list[str] = []
     monkeypatch.setattr(vocabulary, "correct", _counting(calls, vocabulary.correct))

@@ -138,3 +138,33 @@ def test_product_features_keep_the_vector_as_compact_float32() -> None:
     profile = Profile("user:u", T0)
     profile.add(features, 1.0, T0, DAY)
     assert profile.taste_vector() is not None
+
+
+@pytest.mark.parametrize(
+    ("clicks_per_band", "share_of_cheap_band", "leaning"),
+    [
+        ({"25-50": 4, "100-250": 1}, 0.8, 0.0),  # clicks spread like the catalog: no preference
+        ({"25-50": 5}, 0.8, 0.0),  # five of five in a band with 80 % of the catalog: still chance
+        ({"25-50": 2, "100-250": 3}, 0.2, 0.0),  # two of five where a fifth of the catalog is: chance
+        # Five of five where a fifth is: beyond 1 expected + 2 sds (2 x 0.894), the excess counts.
+        ({"25-50": 5}, 0.2, (5 - 1 - 2 * 0.8**0.5) / (5 - 1 - 2 * 0.8**0.5 + 3)),
+        ({"100-250": 5}, 0.8, 0.0),
+    ],
+)
+def test_a_price_band_counts_only_beyond_its_share_of_the_catalog(
+    clicks_per_band: dict[str, int], share_of_cheap_band: float, leaning: float
+) -> None:
+    profile = Profile("session:s", T0)
+    for band, clicks in clicks_per_band.items():
+        price = 30.0 if band == "25-50" else 150.0
+        for n in range(clicks):
+            profile.add(ProductFeatures(f"{band}-{n}", price=price), 1.0, T0, 14 * DAY)
+    assert profile.excess_affinity("price_band", "25-50", share_of_cheap_band) == pytest.approx(leaning)
+
+
+def test_a_clear_answer_keeps_its_place_under_personalization() -> None:
+    candidates = _candidates()
+    candidates[0].explain.update({"lexical_rank": 1, "semantic_rank": 1})
+    ranked = PersonalizedReranker().rerank(candidates, RerankContext("q", profile=_sony_fan(), strength=STRENGTH))
+    assert ranked[0].id == candidates[0].id and ranked[0].explain["personalization"]["kept_first"] == "clear answer"
+    assert [c.id for c in ranked[1:3]] == ["c4", "c6"]  # the rest is still personalized

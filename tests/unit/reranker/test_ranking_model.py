@@ -35,7 +35,7 @@ def _candidate(cid: str, lexical: int | None, semantic: int | None, **source: ob
 def test_features_come_from_the_ranks_the_lifts_and_the_product_in_a_fixed_order() -> None:
     candidate = _candidate("a", 2, None, price=99.0, in_stock=False)
     candidate.explain["learned"] = {"factor": 1.4}
-    row = dict(zip(FEATURES, candidate_features(candidate, 1.0, None, None), strict=True))
+    row = dict(zip(FEATURES, candidate_features(candidate, 1.0, None, None, {}), strict=True))
     assert (row["lexical_rr"], row["semantic_rr"], row["in_both"]) == (0.5, 0.0, 0.0)
     assert (row["fused"], row["click_lift"], row["in_stock"]) == (0.5, 1.4, 0.0)
     assert row["log_price"] == pytest.approx(4.605, abs=1e-3)

@@ -57,6 +57,7 @@ def _engine(**settings: Any) -> tuple[SearchEngine, CountingVocabulary, Recordin
         head_cache=HeadCache(0),
         learned=Refreshing("learned ranking", LearnedRanking, 60),
         ranker=Refreshing("ranking model", lambda: None, 60),
+        base_rates=Refreshing("base rates", dict, 60),
         reranker=reranker,
     )
     return engine, vocabulary, reranker
