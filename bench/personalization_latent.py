@@ -21,8 +21,9 @@ Arms: unpersonalized (no session, hand-set), hand-set boost, learned model, the 
 session (what it changes for everyone), and the oracle (the liked products of the retrieved top 100 first).
 
 Run with `make bench-personalization-latent` on the `bench-search` alias (the Vespa catalog, reused); set
-VINDBAAR_OPENSEARCH_URL to use a running node. It removes the alias's ranking model before and leaves the
-one it trained. Simulated: no behaviour data with product text exists.
+VINDBAAR_OPENSEARCH_URL to use a running node. It removes the alias's ranking model before, and the one it
+trained after (other benchmarks on the alias must not rank with it). Simulated: no behaviour data with product
+text exists.
 """
 
 from __future__ import annotations
@@ -259,6 +260,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         report["learned_model"]["note"] = f"refused by its held-out gate ({verdict}): learned column left null"
     phases["d_measure_learned"] = round(time.perf_counter() - started - sum(phases.values()), 1)
     store.searches.close()
+    report["learned_model"]["removed_after_run"] = _forget_models(client, IndexNames(ALIAS))  # others share the node
     report["latent_taste"] = _latent(shoppers, world, reach, no_session)
     report["random_clicks"] = _random(shoppers, base_ordinary, no_session, len(ordinary))
     report["targets"] = _targets(report["latent_taste"], report["random_clicks"])
