@@ -91,11 +91,12 @@ def logged_searches(engine: SearchEngine, since: datetime) -> list[LoggedSearch]
     return sorted(found, key=lambda s: s.outcome.timestamp)
 
 
-def train_ranking_model(engine: SearchEngine, publish: bool = True) -> TrainingReport:
-    """Train on the log, judge on held-out searches, publish the model behind the ranker alias if it wins."""
+def train_ranking_model(engine: SearchEngine, publish: bool = True, since: datetime | None = None) -> TrainingReport:
+    """Train on the log (searches since `since`, default the last ``ranking_model_days``), judge on held-out
+    searches, publish the model behind the ranker alias if it wins."""
     settings = engine.settings
     now = datetime.now(UTC)
-    searches = logged_searches(engine, now - timedelta(days=settings.ranking_model_days))
+    searches = logged_searches(engine, since or now - timedelta(days=settings.ranking_model_days))
     cut = int(len(searches) * (1 - settings.ranking_model_holdout))
     lifts = learn((s.outcome for s in searches[:cut]), now, learning_config(settings))
     groups = _groups(engine, searches, lifts)
