@@ -7,7 +7,7 @@ import math
 
 from reranker.candidates import Candidate, RerankContext
 from reranker.personalization import PersonalizationConfig, constrained_order, has_clear_answer
-from reranker.ranking_model import RankingModel, candidate_features
+from reranker.ranking_model import RankingModel, base_score, candidate_features
 from vindbaar import schema
 
 #: New scores are ``1 / (K + rank)``, the scale of the fused score that boost rules multiply (K as in RRF).
@@ -26,11 +26,11 @@ class LearnedReranker:
         so that boost rules applied afterwards weigh as much as on the hand-set ranking."""
         if not candidates:
             return candidates
-        top = max(float(c.explain.get("fused_score", c.score)) for c in candidates) or 1.0  # as in training
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
-        rows = [candidate_features(c, top, profile, context.taste_similarity.get(c.id), context.base_rates)
+        rows = [candidate_features(c, profile, context.taste_similarity.get(c.id), context.base_rates)
                 for c in candidates]  # fmt: skip
-        scores = self.model.scores(rows)
+        # `candidates` come in the unpersonalized order (fused, click lifts applied): where each starts.
+        scores = self.model.scores(rows, [base_score(n) for n in range(len(candidates))])
         keys = list(scores)
         if has_clear_answer(candidates):
             keys[0] = math.inf

@@ -31,10 +31,11 @@ from reranker.candidates import Candidate, RerankContext
 from reranker.personalization import PersonalizedReranker
 from reranker.profiles import ProductFeatures, Profile
 from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
-from reranker.ranking_model import GRADES, RankingGroup, Verdict, candidate_features, judge, train
+from reranker.ranking_model import GRADES, RankingGroup, Verdict, base_score, candidate_features, judge, train
 from search import stages
 from search.engine import SearchEngine
 from search.fusion import fuse_candidates
+from search.known_items import keeps_known_items, known_item_verdict
 from search.learned_ranking import learning_config, outcomes_query
 from search.params import SearchParams
 from search.query import build_semantic_body
@@ -65,10 +66,12 @@ class TrainingReport:
     train_groups: int
     verdict: Verdict | None
     index: str | None  # the index the shipped model was published in
+    known_items: Verdict | None = None  # on searches for sampled products by title (judged if it won)
 
     def as_dict(self) -> dict[str, Any]:
         return {"logged_searches": self.searches, "train_groups": self.train_groups,
                 "verdict": self.verdict.as_dict() if self.verdict else None,
+                "known_items": self.known_items.as_dict() if self.known_items else None,
                 "shipped": self.index is not None, "index": self.index}  # fmt: skip
 
 
@@ -108,13 +111,15 @@ def train_ranking_model(engine: SearchEngine, publish: bool = True, since: datet
         return TrainingReport(len(searches), len(train_groups), None, None)
     model = train(train_groups)
     verdict = judge(model, held_out, settings.ranking_model_min_gain)
+    known = known_item_verdict(engine, model, replay, lifts) if verdict.shipped else None
     index = None
-    if verdict.shipped and publish:
+    if verdict.shipped and known is not None and keeps_known_items(known) and publish:
         document = {"trained_at": now.isoformat(), "features": list(model.features), "model": {"text": model.text},
-                    "report": {"train_groups": len(train_groups), **verdict.as_dict()}}  # fmt: skip
+                    "report": {"train_groups": len(train_groups), **verdict.as_dict(),
+                               "known_items": known.as_dict()}}  # fmt: skip
         index = replace_derived_index(engine.client, engine.names.ranker, "ranker", lambda: [document]).index
-    log.info("ranking model: %s", verdict.as_dict())
-    return TrainingReport(len(searches), len(train_groups), verdict, index)
+    log.info("ranking model: %s; on searches by name: %s", verdict.as_dict(), known and known.as_dict())
+    return TrainingReport(len(searches), len(train_groups), verdict, index, known)
 
 
 def _groups(
@@ -132,7 +137,7 @@ def _groups(
     for number, logged in enumerate(searches):
         outcome = logged.outcome
         if logged.text not in replayed:
-            replayed[logged.text] = _replay(engine, logged.text, lifts.get(outcome.query, {}))
+            replayed[logged.text] = _replay_plan(engine, logged.text, lifts.get(outcome.query, {}))
         plan, fused = replayed[logged.text]
         profile = profiles.get(logged.subject) if logged.subject else None
         before = copy.deepcopy(profile) if profile is not None else None
@@ -141,19 +146,22 @@ def _groups(
         context = RerankContext(logged.text, profile=before, taste_similarity=taste,
                                 strength=weights.personalization_strength, base_rates=rates)  # fmt: skip
         current = reranker.rerank(candidates, context)
-        top = max((float(c.explain.get("fused_score", 0.0)) for c in current), default=1.0)
+        place = {c.id: n for n, c in enumerate(fused)}
         grades = {p: GRADES["click"] for p in outcome.clicked}
         grades.update({p: GRADES["add_to_cart"] for p in outcome.carted})
         grades.update({p: GRADES["purchase"] for p in outcome.purchased})
-        rows = [candidate_features(c, top, before, taste.get(c.id), rates) for c in current]
-        groups.append((number, RankingGroup(rows, [grades.get(c.id, 0) for c in current])))
+        rows = [candidate_features(c, before, taste.get(c.id), rates) for c in current]
+        base = [base_score(place[c.id]) for c in current]
+        groups.append((number, RankingGroup(rows, base, [grades.get(c.id, 0) for c in current])))
         if logged.subject:
             _learn(profiles.setdefault(logged.subject, Profile(logged.subject, outcome.timestamp)), outcome,
                    products, weights.event_weights, half_life_s)  # fmt: skip
     return groups
 
 
-def _replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> tuple[stages.SearchPlan, list[Candidate]]:
+def _replay_plan(
+    engine: SearchEngine, text: str, lifts: Mapping[str, Any]
+) -> tuple[stages.SearchPlan, list[Candidate]]:
     """The query's fused candidates as an anonymous shopper gets them, with their features."""
     params = SearchParams(q=text, size=CANDIDATES, facets=[], highlight=False)
     plan = replace(stages.plan(engine, params), cache_key=None, features=True, profile=None)
@@ -164,6 +172,11 @@ def _replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> tuple[
     fused = fuse_candidates({"lexical": weights.lexical, "semantic": weights.semantic},
                             retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
     return plan, apply_learned(fused, lifts, weights.click_learning_strength, LEARNING_PRIOR)[:CANDIDATES]
+
+
+def replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> list[Candidate]:
+    """The query's fused candidates (click lifts applied) as an anonymous shopper gets them."""
+    return _replay_plan(engine, text, lifts)[1]
 
 
 def _taste_similarity(engine: SearchEngine, plan: stages.SearchPlan, profile: Profile | None) -> dict[str, float]:

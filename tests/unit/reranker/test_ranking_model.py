@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 
 from reranker.candidates import Candidate, RerankContext
 from reranker.learned_reranker import LearnedReranker
 from reranker.personalization import PersonalizationConfig, has_clear_answer
-from reranker.ranking_model import FEATURES, RankingGroup, candidate_features, judge, mrr_at, ndcg_at, train
+from reranker.profiles import ProductFeatures, Profile
+from reranker.ranking_model import (
+    FEATURES,
+    RankingGroup,
+    base_score,
+    candidate_features,
+    judge,
+    mrr_at,
+    ndcg_at,
+    train,
+)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -33,24 +44,32 @@ def _candidate(cid: str, lexical: int | None, semantic: int | None, **source: ob
 
 
 def test_features_come_from_the_ranks_the_lifts_and_the_product_in_a_fixed_order() -> None:
-    candidate = _candidate("a", 2, None, price=99.0, in_stock=False)
+    candidate = _candidate("a", 2, None, brand="Acme", price=30.0)
     candidate.explain["learned"] = {"factor": 1.4}
-    row = dict(zip(FEATURES, candidate_features(candidate, 1.0, None, None, {}), strict=True))
-    assert (row["lexical_rr"], row["semantic_rr"], row["in_both"]) == (0.5, 0.0, 0.0)
-    assert (row["fused"], row["click_lift"], row["in_stock"]) == (0.5, 1.4, 0.0)
-    assert row["log_price"] == pytest.approx(4.605, abs=1e-3)
-    assert row["brand"] == row["taste"] == 0.0  # no profile
+    row = dict(zip(FEATURES, candidate_features(candidate, None, None, {}), strict=True))
+    assert row == {"click_lift": 1.4, "brand": 0.0, "category": 0.0, "attribute": 0.0, "price_band": 0.0,
+                   "taste": 0.0}  # no profile  # fmt: skip
+    fan = Profile("session:s", datetime.now(UTC))
+    fan.add(ProductFeatures("p", brand="Acme", price=35.0), 5.0, fan.updated_at, 86400.0)
+    row = dict(zip(FEATURES, candidate_features(candidate, fan, 0.3, {}), strict=True))
+    assert (row["brand"], row["price_band"], row["taste"]) == (0.625, 0.625, 0.3)
 
 
-def _groups(n: int, chosen: int, seed: int, cheap: int = 5) -> list[RankingGroup]:
-    """Searches of 20 candidates, in the current order, one of them cheap; shoppers choose the one at `chosen`."""
+def test_a_place_further_down_starts_lower() -> None:
+    assert base_score(0) == -1.0 > base_score(1) > base_score(9) > base_score(99)
+
+
+def _groups(n: int, chosen: int, seed: int, fan: int = 5) -> list[RankingGroup]:
+    """Searches of 20 candidates in the current order, one (at `fan`) of the shopper's favourite brand;
+    shoppers choose the one at `chosen`."""
     rng = random.Random(seed)
     groups = []
     for _ in range(n):
-        rows = [[1 / (i + 1), 1 / (i + 1), 1.0, 1 / (i + 1), 1.0, 0, 0, 0, 0, 0, rng.uniform(3, 4), 1.0]
-                for i in range(20)]  # fmt: skip
-        rows[cheap][FEATURES.index("log_price")] = 1.0
-        groups.append(RankingGroup(rows, [1 if i == chosen else 0 for i in range(20)]))
+        rows = [[1.0, rng.uniform(0, 0.1), 0, 0, 0, 0] for _ in range(20)]
+        rows[fan][FEATURES.index("brand")] = 0.6
+        groups.append(
+            RankingGroup(rows, [base_score(i) for i in range(20)], [1 if i == chosen else 0 for i in range(20)])
+        )
     return groups
 
 
@@ -62,7 +81,7 @@ def test_a_model_that_learned_what_shoppers_choose_ships() -> None:
 
 def test_a_model_worse_than_the_current_order_on_held_out_searches_is_refused() -> None:
     model = train(_groups(60, chosen=5, seed=1))
-    verdict = judge(model, _groups(20, chosen=0, seed=2))  # now the first, not the cheap one
+    verdict = judge(model, _groups(20, chosen=0, seed=2))  # now the first, not the brand's
     assert not verdict.shipped and verdict.model["ndcg_at_10"] < verdict.current["ndcg_at_10"] == 1.0
 
 
@@ -73,16 +92,19 @@ def test_no_held_out_search_means_no_ship() -> None:
 
 def test_training_needs_a_search_with_a_choice() -> None:
     with pytest.raises(ValueError, match="no logged search"):
-        train([RankingGroup([[0.0] * len(FEATURES)], [0])])
+        train([RankingGroup([[0.0] * len(FEATURES)], [base_score(0)], [0])])
 
 
 def test_the_learned_reranker_orders_by_the_model_within_the_guard_rails() -> None:
     model = train(_groups(60, chosen=5, seed=1))
-    candidates = [_candidate(str(i), i + 1, i + 2, price=40.0 if i != 8 else 1.7) for i in range(20)]
-    ranked = LearnedReranker(model, PersonalizationConfig(max_shift=3)).rerank(candidates, RerankContext("q"))
+    candidates = [_candidate(str(i), i + 1, i + 2, brand="Acme" if i == 8 else f"b{i}") for i in range(20)]
+    fan = Profile("session:s", datetime.now(UTC))
+    fan.add(ProductFeatures("p", brand="Acme"), 5.0, fan.updated_at, 86400.0)  # one purchase: leaning 0.63
+    context = RerankContext("q", profile=fan, strength=0.3)
+    ranked = LearnedReranker(model, PersonalizationConfig(max_shift=3)).rerank(candidates, context)
     ids = [c.id for c in ranked]
     assert sorted(ids, key=int) == [str(i) for i in range(20)]  # nothing dropped
-    assert ids.index("8") == 5  # the cheap one rises, but at most 3 places
+    assert ids.index("8") == 5  # the favourite brand rises, but at most 3 places
     assert ranked[0].explain["learned_model"]["rank"] == 1 and ranked[0].score > ranked[1].score
 
 
