@@ -81,7 +81,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def default_workers(cores: int, opensearch_url: str | None) -> int:
     """API workers for `cores`: one per core when OpenSearch runs elsewhere, half the cores when it runs on
     this machine (measured on 2 cores with a local node: 2 workers were slower than 1 at every load)."""
-    host = urlsplit(opensearch_url or "http://127.0.0.1").hostname or ""
+    first = (opensearch_url or "http://127.0.0.1").split(",")[0].strip()  # a cluster: its URLs, comma-separated
+    host = urlsplit(first).hostname or ""
     local = host in {"127.0.0.1", "localhost", "::1"}
     return max(1, cores // 2) if local else cores
 
