@@ -55,3 +55,9 @@ bench-click-learning: setup
 .PHONY: bench-personalization-latent
 bench-personalization-latent: setup
 	$(VENV)/bin/python -m bench.personalization_latent
+
+# Ten minutes of a shop's mixed traffic against the API and the node (`--duration` to change it); the result
+# goes to bench/results/soak-<date>.json.
+.PHONY: bench-soak
+bench-soak: setup
+	$(VENV)/bin/python -m bench.soak
