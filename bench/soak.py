@@ -108,9 +108,11 @@ class Soak:
 
     def _events(self, http: httpx.Client, n: int) -> str | None:
         session = f"soak-ev-{n}"
+        asked = time.monotonic()
         consent = http.put(f"/sessions/{session}/consent", json={"personalization": True})
+        self._record("consent", asked, _status(consent))
         if consent.status_code != 200:
-            return f"consent {consent.status_code}"
+            return "no consent"
         ids = [uuid.uuid4().hex for _ in range(5)]
         batch = [{"event_id": ids[i], "action_name": action, "session_id": session,
                   "object_id": self.products[(n + i) % len(self.products)], "position": i}
@@ -187,11 +189,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 def soak(
     settings: Settings, duration_s: float, rate: float, products: int, port: int, max_requests: int | None = None,
-    senders: int = 16, log: Callable[[str], None] = print,
+    senders: int = 16, log: Callable[[str], None] = print, api_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Load a catalog, start the API, run the soak, check that nothing acknowledged was lost; the report."""
+    """Load a catalog, start the API (with `api_env` added to its environment), run the soak, check that
+    nothing acknowledged was lost; the report."""
     product_ids = load_catalog(settings, products)
-    api = start_api(settings, port, alias=settings.index_alias, env={"VINDBAAR_ADMIN_API_KEY": ADMIN_KEY})
+    api = start_api(settings, port, alias=settings.index_alias,
+                    env={"VINDBAAR_ADMIN_API_KEY": ADMIN_KEY, **(api_env or {})})  # fmt: skip
     client = create_client(settings)
     try:
         pid = node_pid(client)

@@ -48,7 +48,7 @@ class LocalCluster:
         self.base_dir = base_dir.resolve()
         self.size = size
         self.layout_file = self.base_dir / "cluster.json"
-        layout = self._layout()
+        self.layout = layout = self._layout()
         peers = tuple((f"node-{i + 1}", port) for i, port in enumerate(layout.transport_ports))
         self.nodes = [
             LocalNode(settings, data_dir=self.base_dir / name, port=layout.http_ports[i],
@@ -57,7 +57,8 @@ class LocalCluster:
         ]  # fmt: skip
 
     def _layout(self) -> ClusterLayout:
-        """The saved ports, or free ones chosen now (the members start together: each needs its own)."""
+        """The saved ports, or free ones chosen now (the members start together: each needs its own); saved
+        by `start`."""
         try:
             saved = json.loads(self.layout_file.read_text())
             if len(saved["transport_ports"]) == self.size:
@@ -65,10 +66,7 @@ class LocalCluster:
         except (OSError, ValueError, KeyError):
             pass
         # HTTP ports from the top of the runner's range: single nodes take theirs from the bottom.
-        layout = ClusterLayout(_free_ports(TRANSPORT_PORTS, self.size), _free_ports(PORT_RANGE[::-1], self.size))
-        self.base_dir.mkdir(parents=True, exist_ok=True)
-        self.layout_file.write_text(json.dumps(asdict(layout)))
-        return layout
+        return ClusterLayout(_free_ports(TRANSPORT_PORTS, self.size), _free_ports(PORT_RANGE[::-1], self.size))
 
     def start(self) -> list[NodeInfo]:
         """Start every member that is not running, then wait until the cluster is yellow or green.
@@ -76,6 +74,8 @@ class LocalCluster:
         Raises:
             JavaNotFound, MavenNotFound, ArtifactFetchFailed, PortBusy, NodeStartFailed.
         """
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.layout_file.write_text(json.dumps(asdict(self.layout)))
         launched = []
         infos: list[NodeInfo] = []
         for node in self.nodes:

@@ -28,9 +28,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: This minute checks that nothing is refused or lost, not how fast (the 10-minute soak reports that): on a
+#: CI box shared with other jobs, the 2 s search bound would turn a CPU stall into 503s, so it is wider here.
+PATIENT = {"VINDBAAR_SEARCH_TIMEOUT_S": "10", "VINDBAAR_REQUEST_TIMEOUT_S": "10"}
+
+
 def test_a_minute_of_mixed_traffic_gets_no_error_and_loses_nothing_acknowledged(soak_settings: Settings) -> None:
-    report = soak(soak_settings, duration_s=60, rate=10, products=300, port=_free_port(), log=lambda _: None)
-    assert report["errors"] == 0, report["routes"]
+    report = soak(soak_settings, duration_s=60, rate=10, products=300, port=_free_port(), log=lambda _: None,
+                  api_env=PATIENT)  # fmt: skip
+    assert report["errors"] == 0, {route: figures.get("error_kinds") for route, figures in report["routes"].items()}
     assert report["lost"] == {"events": 0, "price_patches": 0, "config_versions": 0}
     acknowledged = report["acknowledged"]
     assert acknowledged["events"] > 0 and acknowledged["price_patches"] >= 3 and acknowledged["config_versions"] >= 1
