@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from devtools.errors import PortBusy
-from devtools.localnode.node import PORT_RANGE, ClusterMember, LocalNode, NodeInfo, port_is_free
+from devtools.localnode.member import ClusterMember
+from devtools.localnode.node import PORT_RANGE, LocalNode, NodeInfo, port_is_free
 from vindbaar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -76,16 +77,10 @@ class LocalCluster:
         """
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.layout_file.write_text(json.dumps(asdict(self.layout)))
-        launched = []
-        infos: list[NodeInfo] = []
-        for node in self.nodes:
-            running = node.info()
-            if running is None:
-                process, running = node.launch()
-                launched.append((node, process, running))
-            infos.append(running)
+        launched = [(node, *node.launch()) for node in self.nodes if node.info() is None]
         for node, process, info in launched:
             node.wait_until_healthy(process, info)
+        infos = [info for info in self.info() if info is not None]
         log.info("local cluster of %d nodes up at %s", self.size, self.urls(infos))
         return infos
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from devtools.errors import NodeStartFailed, PortBusy
 from devtools.localnode.artifacts import ensure_artifacts
 from devtools.localnode.java import find_java
+from devtools.localnode.member import ClusterMember
 from vindbaar import OPENSEARCH_VERSION
 from vindbaar.settings import Settings
 
@@ -37,23 +38,6 @@ _RUNNER_MAIN = "org.codelibs.opensearch.runner.OpenSearchRunner"
 _MEMBER_MAIN = "ClusterNode.java"
 _PLUGINS = "org.opensearch.knn.plugin.KNNPlugin"
 _CLUSTER_NAME = "vindbaar-local"
-
-
-@dataclass(frozen=True)
-class ClusterMember:
-    """How a node joins a local cluster (`devtools.localnode.cluster`): its transport port and its peers'."""
-
-    name: str
-    transport_port: int
-    peers: tuple[tuple[str, int], ...]  # every member's name and transport port, this one included
-
-    def config(self, single_node: str) -> str:
-        """The node's opensearch.yml: `single_node`'s, discovering the peers instead of running alone."""
-        hosts = ", ".join(f'"127.0.0.1:{port}"' for _, port in self.peers)
-        names = ", ".join(f'"{name}"' for name, _ in self.peers)
-        cluster = (f"transport.port: {self.transport_port}\ndiscovery.seed_hosts: [{hosts}]\n"
-                   f"cluster.initial_cluster_manager_nodes: [{names}]\n")  # fmt: skip
-        return single_node.replace("discovery.type: single-node\n", cluster)
 
 
 @dataclass(frozen=True)
@@ -129,6 +113,15 @@ def cluster_health(url: str, timeout_s: float = 2.0) -> str | None:
         return None
 
 
+def answering_pid(url: str, timeout_s: float = 2.0) -> int | None:
+    """The pid of the node answering at `url` (None if none answers)."""
+    try:
+        with urllib.request.urlopen(f"{url}/_nodes/_local/process", timeout=timeout_s) as response:
+            return next(int(n["process"]["id"]) for n in json.load(response)["nodes"].values())
+    except (OSError, urllib.error.URLError, ValueError, KeyError, StopIteration):
+        return None
+
+
 class LocalNode:
     """The local OpenSearch node kept under one data folder."""
 
@@ -167,8 +160,16 @@ class LocalNode:
         if running is not None:
             return running
         started = time.monotonic()
-        process, info = self.launch()
-        self.wait_until_healthy(process, info)
+        for attempt in range(3):
+            process, info = self.launch()
+            try:
+                info = self.wait_until_healthy(process, info)
+                break
+            except NodeStartFailed:
+                # A node started at the same moment took the port (this JVM then exits): try the next free one.
+                taken = answering_pid(info.url) not in (None, info.pid)
+                if not taken or self.requested_port is not None or attempt == 2:
+                    raise
         log.info("OpenSearch %s up at %s in %.1fs", self.version, info.url, time.monotonic() - started)
         return info
 
@@ -211,8 +212,11 @@ class LocalNode:
         log.info("OpenSearch %s starting at %s (Java %d)", self.version, info.url, java.major)
         return process, info
 
-    def wait_until_healthy(self, process: subprocess.Popen[bytes], info: NodeInfo) -> None:
-        """Wait until the node `launch` started answers yellow or green.
+    def wait_until_healthy(self, process: subprocess.Popen[bytes], info: NodeInfo) -> NodeInfo:
+        """Wait until the node `launch` started answers yellow or green; returns its info.
+
+        Another node started at the same moment may have taken the chosen port first (this JVM then exits):
+        only an answer from this JVM's own pid counts, never that other node's health.
 
         Raises:
             NodeStartFailed: the JVM exited, or the node was not healthy in time (it is then stopped).
@@ -225,8 +229,8 @@ class LocalNode:
                     f"the OpenSearch JVM exited with code {process.returncode} while starting; "
                     f"last lines of {self.log_file}:\n{self._log_tail()}"
                 )
-            if cluster_health(info.url) in {"yellow", "green"}:
-                return
+            if cluster_health(info.url) in {"yellow", "green"} and answering_pid(info.url) == info.pid:
+                return info
             time.sleep(0.5)
         self._terminate(info.pid, grace_s=10)
         process.wait(timeout=5)

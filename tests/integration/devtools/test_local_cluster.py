@@ -74,6 +74,7 @@ def test_the_cluster_keeps_answering_while_a_node_is_down_and_returns_to_green(
                               30), "searches and events are answered while the node is down"  # fmt: skip
             answering_after = time.monotonic() - killed_at
             status_while_down = client.cluster.health()["status"]  # yellow: its shards' copies are missing
+            restarting_at = time.monotonic()
             victim.start()  # same data folder and ports: it rejoins
             restarted_at = time.monotonic()
             health = client.cluster.health(wait_for_status="green", timeout="120s", request_timeout=130)
@@ -85,6 +86,6 @@ def test_the_cluster_keeps_answering_while_a_node_is_down_and_returns_to_green(
     assert all(a.retry_after for a in traffic.answers if a.status == 503)
     print(
         f"node {primary} killed: all routes answered 200 again within {answering_after:.1f}s, cluster "
-        f"{status_while_down}; green again "
+        f"{status_while_down}; back after {restarted_at - restarting_at:.1f}s, green again "
         f"{green_after:.1f}s after its restart; {traffic.summary()}"
     )

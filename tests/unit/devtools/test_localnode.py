@@ -15,7 +15,8 @@ from devtools.errors import JavaNotFound, MavenNotFound, PortBusy
 from devtools.localnode.artifacts import ensure_artifacts, render_pom
 from devtools.localnode.cluster import LocalCluster
 from devtools.localnode.java import find_java, parse_java_major
-from devtools.localnode.node import PORT_RANGE, ClusterMember, choose_port, port_is_free
+from devtools.localnode.member import ClusterMember
+from devtools.localnode.node import PORT_RANGE, choose_port, port_is_free
 from vindbaar.settings import Settings
 
 
