@@ -52,7 +52,8 @@ def load_catalog(settings: Settings, products: int) -> list[str]:
     catalog = list(generate_sample_catalog(products, seed=7))
     cache = EmbeddingCache(settings.cache_dir / "bench-embeddings.sqlite")
     try:
-        reindex(create_client(settings), settings, catalog, create_embedder(settings), cache, lambda: len(catalog))
+        reindex(create_client(settings), settings, catalog, create_embedder(settings), cache, lambda: len(catalog),
+                max_shrink=1.0)  # the soak's own alias: its size is whatever the last run chose  # fmt: skip
     finally:
         cache.close()
     return [p.id for p in catalog]
@@ -67,6 +68,8 @@ class Soak:
         self.latencies: dict[str, list[float]] = {}
         self.errors: dict[str, dict[str, int]] = {}
         self.late = 0
+        self.error_minutes: dict[int, int] = {}  # errors by minute of the run: spread out, or in a burst?
+        self.started = time.monotonic()
         self._lock = threading.Lock()
         self._work: queue.Queue[tuple[float, str, int] | None] = queue.Queue()
 
@@ -77,9 +80,18 @@ class Soak:
             if error is not None:
                 counts = self.errors.setdefault(route, {})
                 counts[error] = counts.get(error, 0) + 1
+                minute = int((time.monotonic() - self.started) // 60)
+                self.error_minutes[minute] = self.error_minutes.get(minute, 0) + 1
 
-    def _send(self, http: httpx.Client, kind: str, n: int) -> str | None:
-        """Send request `n` of `kind`; None if it did what it should, else what went wrong."""
+    def _send(self, http: httpx.Client, kind: str, n: int, due: float) -> tuple[float, str | None]:
+        """Send request `n` of `kind`, due at `due`; when the request measured became due (an event batch:
+        once its session's consent was answered, which is measured on its own) and None if it did what it
+        should, else what went wrong."""
+        if kind == "events":
+            return self._events(http, n, due)
+        return due, self._send_one(http, kind, n)
+
+    def _send_one(self, http: httpx.Client, kind: str, n: int) -> str | None:
         if kind == "search":
             params = {"q": QUERIES[n % len(QUERIES)], "session_id": f"soak-{n % 400}", "page": 1 + n % 3,
                       **FILTERS[n % len(FILTERS)]}  # fmt: skip
@@ -88,8 +100,6 @@ class Soak:
             word = QUERIES[n % len(QUERIES)]
             return _status(http.get("/autocomplete", params={"q": word[: 1 + n % len(word)],
                                                              "session_id": f"soak-{n % 400}"}))  # fmt: skip
-        if kind == "events":
-            return self._events(http, n)
         if kind == "patch":
             product, price = self.products[n % len(self.products)], round(10 + (n * 7.31) % 500, 2)
             answer = http.patch("/admin/products", json={"patches": [{"id": product, "price": price}]}, headers=ADMIN)
@@ -106,24 +116,24 @@ class Soak:
             self.ledger.published(int(answer.json()["version"]), comment)
         return None if answer.status_code == 201 else str(answer.status_code)
 
-    def _events(self, http: httpx.Client, n: int) -> str | None:
+    def _events(self, http: httpx.Client, n: int, due: float) -> tuple[float, str | None]:
         session = f"soak-ev-{n}"
-        asked = time.monotonic()
         consent = http.put(f"/sessions/{session}/consent", json={"personalization": True})
-        self._record("consent", asked, _status(consent))
+        self._record("consent", due, _status(consent))
         if consent.status_code != 200:
-            return "no consent"
+            return due, "no consent"
         ids = [uuid.uuid4().hex for _ in range(5)]
         batch = [{"event_id": ids[i], "action_name": action, "session_id": session,
                   "object_id": self.products[(n + i) % len(self.products)], "position": i}
                  for i, action in enumerate(("view", "click", "add_to_cart", "click", "purchase"))]  # fmt: skip
+        sent = time.monotonic()
         answer = http.post("/events", json={"events": batch})
         if answer.status_code != 200:
-            return str(answer.status_code)
+            return sent, str(answer.status_code)
         if answer.json()["stored"] != len(batch):
-            return "not all stored"
+            return sent, "not all stored"
         self.ledger.acknowledged(ids)
-        return None
+        return sent, None
 
     def _sender(self) -> None:
         with httpx.Client(base_url=self.api_url, timeout=30) as http:
@@ -131,17 +141,17 @@ class Soak:
                 due, kind, n = job
                 route = {"patch": "PATCH /admin/products", "publish": "PUT /admin/config"}.get(kind, kind)
                 try:
-                    error = self._send(http, kind, n)
+                    measured_from, error = self._send(http, kind, n, due)
                 except httpx.HTTPError as exc:
-                    error = type(exc).__name__
-                self._record(route, due, error)
+                    measured_from, error = due, type(exc).__name__
+                self._record(route, measured_from, error)
 
     def run(self, duration_s: float, max_requests: int) -> float:
         """Send the schedule for `duration_s` (at most `max_requests`); returns the seconds it took."""
         threads = [threading.Thread(target=self._sender, daemon=True) for _ in range(self.senders)]
         for thread in threads:
             thread.start()
-        started = time.monotonic()
+        self.started = started = time.monotonic()
         next_admin = {kind: started + every / 2 for kind, every in ADMIN_EVERY_S.items()}
         n = 0
         while n < max_requests and (due := started + n / self.rate) < started + duration_s:
@@ -171,6 +181,7 @@ class Soak:
                   for route, values in sorted(self.latencies.items())}  # fmt: skip
         return {"seconds": round(seconds, 1), "requests": total, "per_s": round(total / seconds, 1),
                 "errors": sum(sum(c.values()) for c in self.errors.values()), "late_sends": self.late,
+                "errors_by_minute": dict(sorted(self.error_minutes.items())),
                 "routes": routes}  # fmt: skip
 
 
