@@ -59,3 +59,9 @@ bench-personalization-latent: setup
 .PHONY: bench-ranking-model
 bench-ranking-model: setup
 	$(VENV)/bin/python -m bench.ranking_model
+
+# Ten minutes of a shop's mixed traffic against the API and the node (`--duration` to change it); the result
+# goes to bench/results/soak-<date>.json.
+.PHONY: bench-soak
+bench-soak: setup
+	$(VENV)/bin/python -m bench.soak

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from cli.analytics_commands import add_commands as add_analytics_commands
 from cli.ranking_commands import add_commands as add_ranking_commands
+from devtools.localnode.cluster import LocalCluster
 from devtools.localnode.node import LocalNode, cluster_health
 from indexer.commands import add_commands as add_indexer_commands
 from vindbaar import OPENSEARCH_VERSION
@@ -46,7 +47,18 @@ def _node(args: argparse.Namespace, settings: Settings) -> LocalNode:
     return LocalNode(settings, data_dir=args.data_dir, port=getattr(args, "port", None))
 
 
+def _cluster(args: argparse.Namespace, settings: Settings) -> LocalCluster:
+    base = args.data_dir or settings.cache_dir / f"opensearch-{OPENSEARCH_VERSION}" / f"cluster-{args.nodes}"
+    return LocalCluster(settings, base, args.nodes)
+
+
 def _opensearch_start(args: argparse.Namespace, settings: Settings) -> int:
+    if args.nodes > 1:
+        cluster = _cluster(args, settings)
+        log.info("starting a local cluster of %d OpenSearch %s nodes (data: %s)", args.nodes, OPENSEARCH_VERSION,
+                 cluster.base_dir)  # fmt: skip
+        print(LocalCluster.urls(cluster.start()))  # for VINDBAAR_OPENSEARCH_URL
+        return EXIT_OK
     node = _node(args, settings)
     log.info("starting OpenSearch %s (data: %s); the first start fetches it from Maven Central",
              OPENSEARCH_VERSION, node.data_dir)  # fmt: skip
@@ -56,12 +68,18 @@ def _opensearch_start(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _opensearch_stop(args: argparse.Namespace, settings: Settings) -> int:
-    stopped = _node(args, settings).stop()
+    stopped = _cluster(args, settings).stop() if args.nodes > 1 else _node(args, settings).stop()
     log.info("stopped" if stopped else "no local node was running")
     return EXIT_OK
 
 
 def _opensearch_status(args: argparse.Namespace, settings: Settings) -> int:
+    if args.nodes > 1:
+        members = _cluster(args, settings).info()
+        running = [info for info in members if info is not None]
+        print(json.dumps({"running": len(running), "nodes": len(members), "url": LocalCluster.urls(running),
+                          "health": cluster_health(running[0].url) if running else None}, indent=2))  # fmt: skip
+        return EXIT_OK if running else EXIT_NOT_RUNNING
     info = _node(args, settings).info()
     if info is None:
         print(json.dumps({"running": False}))
@@ -82,7 +100,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def default_workers(cores: int, opensearch_url: str | None) -> int:
     """API workers for `cores`: one per core when OpenSearch runs elsewhere, half the cores when it runs on
     this machine (measured on 2 cores with a local node: 2 workers were slower than 1 at every load)."""
-    host = urlsplit(opensearch_url or "http://127.0.0.1").hostname or ""
+    first = (opensearch_url or "http://127.0.0.1").split(",")[0].strip()  # a cluster: its URLs, comma-separated
+    host = urlsplit(first).hostname or ""
     local = host in {"127.0.0.1", "localhost", "::1"}
     return max(1, cores // 2) if local else cores
 
@@ -147,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub = node_commands.add_parser(name, help=help_text)
         sub.add_argument("--data-dir", type=Path, default=None, help="node data folder (default: in the cache)")
+        sub.add_argument("--nodes", type=int, default=1, help="a local cluster of this many nodes (default 1)")
         if name == "start":
             sub.add_argument("--port", type=int, default=None, help="HTTP port (default: first free of 9200-9299)")
         sub.set_defaults(handler=handler)

@@ -131,7 +131,8 @@ def _run_bulk(client: OpenSearch, actions: list[dict[str, Any]]) -> tuple[list[s
         elif operation.get("status") == 409:
             conflicts.append(doc_id)
         else:
-            raise WriteFailed(f"OpenSearch refused the change of {doc_id!r}: {operation.get('error')}")
+            raise WriteFailed(f"OpenSearch refused the change of {doc_id!r}: {operation.get('error')}",
+                              operation.get("status"))  # fmt: skip
     return written, missing, conflicts
 
 

@@ -63,7 +63,7 @@ def read_generation(client: OpenSearch, names: IndexNames, timeout_s: float) -> 
     products, suggestions, searched, learned, ranker = answers
     for answer in answers:
         if "error" in answer and answer["error"].get("type") != "index_not_found_exception":
-            raise SearchFailed(answer["error"])
+            raise SearchFailed(answer["error"], answer.get("status"))
     return Generation(
         products=_index_of(products),
         documents=int(products.get("hits", {}).get("total", {}).get("value", 0)),

@@ -171,7 +171,7 @@ def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
         answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
         for answer in answers:
             if "error" in answer:
-                raise SearchFailed(answer["error"])
+                raise SearchFailed(answer["error"], answer.get("status"))
         retrieval = Retrieval(answers[0], answers[1], answers[2] if len(answers) > 2 else None)
     if (plan.text and plan.params.correct and plan.correction is not None
             and retrieval.lexical_total < engine.settings.correction_min_hits):  # fmt: skip

@@ -52,14 +52,24 @@ class BackendUnavailable(VindbaarError):
 
 
 class BackendError(VindbaarError):
-    """OpenSearch answered, but refused the request."""
+    """OpenSearch answered, but refused the request.
+
+    `status` and `error_type` are OpenSearch's (503, ``no_shard_available_action_exception``) when known:
+    the HTTP layer tells a refusal from a cluster that is recovering by them.
+    """
+
+    def __init__(self, message: str, status: int | None = None, error_type: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
 
 
 class SearchFailed(BackendError):
     """OpenSearch answered one request of an `_msearch` (or a search) with an error."""
 
-    def __init__(self, error: Any) -> None:
-        super().__init__(f"OpenSearch rejected the search: {error}")
+    def __init__(self, error: Any, status: int | None = None) -> None:
+        error_type = error.get("type") if isinstance(error, dict) else None
+        super().__init__(f"OpenSearch rejected the search: {error}", status, error_type)
         self.error = error
 
     @property

@@ -22,11 +22,25 @@ class Settings(BaseSettings):
 
     opensearch_url: str | None = Field(
         default=None,
-        description="URL of an OpenSearch node. Unset: the `vindbaar` command uses the local node it started.",
+        description="URL of an OpenSearch node, or the comma-separated URLs of several nodes of a cluster "
+        "(https:// for TLS). Unset: the `vindbaar` command uses the local node it started.",
+    )  # fmt: skip
+    opensearch_user: str | None = Field(default=None, description="Basic auth user (security plugin).")
+    opensearch_password: SecretStr | None = Field(default=None, description="Basic auth password.")
+    opensearch_verify_certs: bool = Field(
+        default=True, description="https:// URLs: verify the cluster's certificate (off only for a throwaway test)."
     )
-    opensearch_user: str | None = None
-    opensearch_password: SecretStr | None = None
-    opensearch_timeout_s: float = Field(default=10.0, gt=0)
+    opensearch_ca_certs: Path | None = Field(
+        default=None, description="https:// URLs: CA bundle that signed the cluster's certificates (unset: system CAs)."
+    )
+    opensearch_timeout_s: float = Field(
+        default=10.0, gt=0, description="Bound on one OpenSearch call (unless the call names its own, "
+        "or a request's deadline leaves less): command line, background jobs, admin requests.",
+    )  # fmt: skip
+    request_timeout_s: float = Field(
+        default=5.0, gt=0, description="Bound on all the OpenSearch calls of one public request other than a search "
+        "or autocomplete (events, consent, health) together; then 503.",
+    )  # fmt: skip
 
     index_alias: str = Field(default="products", min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     index_replicas: int = Field(default=0, ge=0, description="Replicas of the live index (restored after a load).")
@@ -69,7 +83,10 @@ class Settings(BaseSettings):
     embedding_threads: int | None = Field(default=None, gt=0, description="ONNX Runtime threads; unset: the cores.")
     embedding_batch_size: int = Field(default=64, gt=0)
 
-    search_timeout_s: float = Field(default=2.0, gt=0, description="Bound on one search round trip to OpenSearch.")
+    search_timeout_s: float = Field(
+        default=2.0, gt=0, description="Bound on all the OpenSearch calls of one search or autocomplete request "
+        "together (config, profile, retrieval, page); then 503.",
+    )  # fmt: skip
     synonyms_path: Path | None = Field(default=None, description="Synonyms file (Solr format); unset: built-in.")
     lexical_weight: float = Field(default=1.0, ge=0, description="Weight of the lexical list in rank fusion.")
     semantic_weight: float = Field(default=1.0, ge=0, description="Weight of the semantic (kNN) list in rank fusion.")

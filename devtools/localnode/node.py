@@ -1,4 +1,4 @@
-"""Start, stop and inspect a single local OpenSearch node (the embedded default).
+"""Start, stop and inspect a local OpenSearch node (the embedded default), alone or as a cluster member.
 
 The node runs in its own JVM from the jars fetched by `artifacts.ensure_artifacts`, launched
 through codelibs' `OpenSearchRunner`, with the k-NN plugin loaded from the classpath. Its pid,
@@ -25,6 +25,7 @@ from pathlib import Path
 from devtools.errors import NodeStartFailed, PortBusy
 from devtools.localnode.artifacts import ensure_artifacts
 from devtools.localnode.java import find_java
+from devtools.localnode.member import ClusterMember
 from vindbaar import OPENSEARCH_VERSION
 from vindbaar.settings import Settings
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 #: OpenSearchRunner only picks HTTP ports in this range (its `maxHttpPort` is 9299).
 PORT_RANGE = range(9200, 9300)
 _RUNNER_MAIN = "org.codelibs.opensearch.runner.OpenSearchRunner"
+#: A cluster member's main: the runner, told that discovery is multi-node (it forces single-node for one node).
+_MEMBER_MAIN = "ClusterNode.java"
 _PLUGINS = "org.opensearch.knn.plugin.KNNPlugin"
 _CLUSTER_NAME = "vindbaar-local"
 
@@ -98,7 +101,7 @@ def _process_alive(pid: int) -> bool:
     except OSError:
         return False
     # A reused pid belongs to some other program: only count our runner.
-    return _RUNNER_MAIN.encode() in cmdline
+    return _RUNNER_MAIN.encode() in cmdline or _MEMBER_MAIN.encode() in cmdline
 
 
 def cluster_health(url: str, timeout_s: float = 2.0) -> str | None:
@@ -110,11 +113,24 @@ def cluster_health(url: str, timeout_s: float = 2.0) -> str | None:
         return None
 
 
+def answering_pid(url: str, timeout_s: float = 2.0) -> int | None:
+    """The pid of the node answering at `url` (None if none answers)."""
+    try:
+        with urllib.request.urlopen(f"{url}/_nodes/_local/process", timeout=timeout_s) as response:
+            return next(int(n["process"]["id"]) for n in json.load(response)["nodes"].values())
+    except (OSError, urllib.error.URLError, ValueError, KeyError, StopIteration):
+        return None
+
+
 class LocalNode:
     """The local OpenSearch node kept under one data folder."""
 
-    def __init__(self, settings: Settings, data_dir: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, settings: Settings, data_dir: Path | None = None, port: int | None = None,
+        member: ClusterMember | None = None,
+    ) -> None:  # fmt: skip
         self.settings = settings
+        self.member = member
         self.version = OPENSEARCH_VERSION
         self.home = settings.cache_dir / f"opensearch-{self.version}"
         self.data_dir = (data_dir or settings.node_data_dir or self.home / "data").resolve()
@@ -143,6 +159,23 @@ class LocalNode:
         running = self.info()
         if running is not None:
             return running
+        started = time.monotonic()
+        for attempt in range(3):
+            process, info = self.launch()
+            try:
+                info = self.wait_until_healthy(process, info)
+                break
+            except NodeStartFailed:
+                # A node started at the same moment took the port (this JVM then exits): try the next free one.
+                taken = answering_pid(info.url) not in (None, info.pid)
+                if not taken or self.requested_port is not None or attempt == 2:
+                    raise
+        log.info("OpenSearch %s up at %s in %.1fs", self.version, info.url, time.monotonic() - started)
+        return info
+
+    def launch(self) -> tuple[subprocess.Popen[bytes], NodeInfo]:
+        """Start the node's JVM without waiting for it (a cluster's members must all be up before any of
+        them is healthy); `start` waits."""
         choose_port(self.requested_port)  # fail fast on a bad port, before a long first fetch
         java = find_java(self.settings.java_home)
         libs = ensure_artifacts(self.settings.cache_dir, self.version)
@@ -151,18 +184,23 @@ class LocalNode:
         config_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "tmp").mkdir(exist_ok=True)
         config = resources.files("devtools.localnode").joinpath("opensearch.yml").read_text(encoding="utf-8")
+        if self.member is not None:
+            config = self.member.config(config)
         (config_dir / "opensearch.yml").write_text(config, encoding="utf-8")
         heap = self.settings.node_heap
+        main = [_RUNNER_MAIN]
+        if self.member is not None:
+            source = resources.files("devtools.localnode").joinpath(_MEMBER_MAIN)
+            main = [f"-Dvindbaar.node.name={self.member.name}", str(source)]
         command = [
             str(java.path), f"-Xms{heap}", f"-Xmx{heap}",
             "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true",
             f"-Djava.io.tmpdir={self.data_dir / 'tmp'}", f"-XX:ErrorFile={self.data_dir / 'hs_err_pid%p.log'}",
-            "-cp", f"{libs}/*", _RUNNER_MAIN,
+            "-cp", f"{libs}/*", *main,
             "-basePath", str(self.data_dir), "-confPath", str(config_dir),
             "-numOfNode", "1", "-baseHttpPort", str(port - 1),
             "-clusterName", _CLUSTER_NAME, "-pluginTypes", _PLUGINS,
         ]  # fmt: skip
-        started = time.monotonic()
         with self.log_file.open("ab") as log_out:
             process = subprocess.Popen(
                 command, stdout=log_out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -171,12 +209,18 @@ class LocalNode:
         self._process = process
         info = NodeInfo(process.pid, port, self.version, str(self.data_dir), str(self.log_file))
         self.state_file.write_text(json.dumps(asdict(info)))
-        self._wait_until_healthy(process, info)
-        log.info("OpenSearch %s up at %s in %.1fs (Java %d)", self.version, info.url,
-                 time.monotonic() - started, java.major)  # fmt: skip
-        return info
+        log.info("OpenSearch %s starting at %s (Java %d)", self.version, info.url, java.major)
+        return process, info
 
-    def _wait_until_healthy(self, process: subprocess.Popen[bytes], info: NodeInfo) -> None:
+    def wait_until_healthy(self, process: subprocess.Popen[bytes], info: NodeInfo) -> NodeInfo:
+        """Wait until the node `launch` started answers yellow or green; returns its info.
+
+        Another node started at the same moment may have taken the chosen port first (this JVM then exits):
+        only an answer from this JVM's own pid counts, never that other node's health.
+
+        Raises:
+            NodeStartFailed: the JVM exited, or the node was not healthy in time (it is then stopped).
+        """
         deadline = time.monotonic() + self.settings.node_start_timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -185,8 +229,8 @@ class LocalNode:
                     f"the OpenSearch JVM exited with code {process.returncode} while starting; "
                     f"last lines of {self.log_file}:\n{self._log_tail()}"
                 )
-            if cluster_health(info.url) in {"yellow", "green"}:
-                return
+            if cluster_health(info.url) in {"yellow", "green"} and answering_pid(info.url) == info.pid:
+                return info
             time.sleep(0.5)
         self._terminate(info.pid, grace_s=10)
         process.wait(timeout=5)
@@ -209,9 +253,22 @@ class LocalNode:
             self._process = None
         return True
 
+    def kill(self) -> bool:
+        """Kill the node at once (SIGKILL), as a crash would; its data folder stays as it is. True if one ran."""
+        info = self.info()
+        started_here = self._process is not None and self._process.poll() is None
+        pid = info.pid if info is not None else self._process.pid if self._process and started_here else None
+        if pid is None:
+            return False
+        self._terminate(pid, grace_s=10.0, first=signal.SIGKILL)
+        if self._process is not None:
+            self._process.wait(timeout=10)
+            self._process = None
+        return True
+
     @staticmethod
-    def _terminate(pid: int, grace_s: float) -> None:
-        for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+    def _terminate(pid: int, grace_s: float, first: signal.Signals = signal.SIGTERM) -> None:
+        for sig, wait_s in ((first, grace_s), (signal.SIGKILL, 5.0)):
             try:
                 os.killpg(pid, sig)
             except ProcessLookupError:

@@ -75,7 +75,9 @@ class EventLog:
             elif item["create"].get("status") == 409:
                 duplicates.append(stored[0])
             else:
-                raise WriteFailed(f"storing an event failed: {item['create'].get('error')}")
+                error = item["create"].get("error")
+                raise WriteFailed(f"storing an event failed: {error}", item["create"].get("status"),
+                                  error.get("type") if isinstance(error, dict) else None)  # fmt: skip
         return created, duplicates
 
     def unlearned(self, ids: Sequence[str]) -> list[StoredEvent]:

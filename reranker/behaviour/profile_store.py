@@ -121,7 +121,7 @@ class ProfileStore:
             elif op.get("status") == 409:
                 conflicts.append(op["_id"])
             else:
-                raise WriteFailed(f"updating profile {op['_id']} failed: {op.get('error')}")
+                raise WriteFailed(f"updating profile {op['_id']} failed: {op.get('error')}", op.get("status"))
         return written, conflicts
 
     def delete_if_unchanged(self, deletes: Iterable[dict[str, Any]]) -> None:
@@ -129,7 +129,7 @@ class ProfileStore:
         for ok, item in helpers.streaming_bulk(self._client, deletes, raise_on_error=False):
             op = next(iter(item.values()))
             if not ok and op.get("status") not in (404, 409):
-                raise WriteFailed(f"removing merged session {op['_id']} failed: {op.get('error')}")
+                raise WriteFailed(f"removing merged session {op['_id']} failed: {op.get('error')}", op.get("status"))
 
     def delete(self, subjects: Sequence[str]) -> int:
         """Delete the subjects' profiles; returns how many existed."""

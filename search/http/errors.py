@@ -3,6 +3,8 @@
 OpenSearch trouble becomes a 503 with Retry-After, never a stack trace:
 
     BackendUnavailable, OpenSearch ConnectionError (timeouts too), 429/502/503/504   -> 503 + Retry-After
+    a cluster that is starting or recovering (no shard available, all shards failed,
+    cluster blocked, no cluster manager), as a TransportError or a BackendError      -> 503 + Retry-After
     a missing product index                                                          -> 503 + Retry-After
     BackendError (SearchFailed, WriteFailed), other OpenSearch TransportErrors       -> 502
     NotAuthenticated -> 401;  NotPermitted -> 403;  NotFound -> 404;  Conflict -> 409;  InvalidInput -> 422
@@ -32,6 +34,15 @@ from vindbaar.errors import (
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5
+#: OpenSearch's answers while it is overloaded, restarting, or moving shards after a node left: retry later.
+UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504})
+#: Error types of a cluster that has no copy of a shard ready (yet); some come with a 500 or a 400.
+RECOVERING_TYPES = frozenset({
+    "no_shard_available_action_exception", "unavailable_shards_exception", "cluster_block_exception",
+    "cluster_manager_not_discovered_exception", "master_not_discovered_exception", "node_not_connected_exception",
+    "node_disconnected_exception", "node_closed_exception", "shard_not_found_exception",
+    "primary_missing_action_exception", "process_cluster_event_timeout_exception",
+})  # fmt: skip
 MISSING_INDEX = "the product index does not exist yet: load a catalog with `vindbaar index load`"
 
 
@@ -66,13 +77,26 @@ async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse
     return _unavailable("search backend unavailable, retry shortly")
 
 
+def is_recovering(status: object, error_type: object, text: str = "") -> bool:
+    """Whether OpenSearch's error means "not ready, retry" (overloaded, restarting, shards recovering)
+    rather than "this request is wrong"."""
+    if isinstance(status, int) and status in UNAVAILABLE_STATUSES:
+        return True
+    return error_type in RECOVERING_TYPES or any(kind in text for kind in RECOVERING_TYPES)
+
+
+def _error_type(exc: TransportError) -> object:
+    info = exc.info
+    return info.get("error", {}).get("type") if isinstance(info, dict) and isinstance(info.get("error"), dict) else None
+
+
 async def _on_transport_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TransportError)
     if "index_not_found_exception" in str(exc):
         _count(request, "missing_index")
         return _unavailable(MISSING_INDEX)
     log.error("OpenSearch error for %s %s: %s %s", request.method, _route(request), exc.status_code, exc.error)
-    if isinstance(exc.status_code, int) and exc.status_code in (429, 502, 503, 504):
+    if is_recovering(exc.status_code, _error_type(exc) or exc.error, str(exc.info)):
         _count(request, "overloaded")
         return _unavailable("search backend overloaded or unavailable, retry shortly")
     _count(request, "error")
@@ -98,7 +122,12 @@ async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidInput):
         return JSONResponse(status_code=422, content=content)
     if isinstance(exc, BackendError):
-        log.error("OpenSearch refused a request for %s %s: %s", request.method, _route(request), type(exc).__name__)
+        log.error("OpenSearch refused a request for %s %s: %s %s %s", request.method, _route(request),
+                  type(exc).__name__, exc.status, exc.error_type)  # fmt: skip
+        if is_recovering(exc.status, exc.error_type, str(exc)):
+            _count(request, "overloaded")
+            return _unavailable("search backend recovering, retry shortly")
+        _count(request, "error")
         return _bad_gateway()
     log.error("unexpected error for %s %s: %s", request.method, _route(request), type(exc).__name__)
     return JSONResponse(status_code=status.HTTP_500_INTERNAL_SERVER_ERROR, content={"detail": str(exc)})

@@ -48,3 +48,17 @@ def test_mapping_has_a_384_dim_cosine_lucene_hnsw_embedding() -> None:
 def test_embedding_dimension_can_follow_another_model() -> None:
     assert load_index_body(embedding_dimension=768)["mappings"]["properties"]["embedding"]["dimension"] == 768
     assert load_index_body()["mappings"]["properties"]["embedding"]["dimension"] == 384
+
+
+def test_compose_cluster_profile_runs_three_nodes_that_find_each_other_and_an_api_given_all_of_them() -> None:
+    services = _compose()["services"]
+    nodes = [name for name, s in services.items() if s.get("profiles") == ["cluster"] and "image" in s]
+    assert nodes == ["opensearch-1", "opensearch-2", "opensearch-3"]
+    for name in nodes:
+        env = services[name]["environment"]
+        assert env["node.name"] == name and env["discovery.seed_hosts"] == ",".join(nodes)
+        assert services[name]["image"] == f"opensearchproject/opensearch:{OPENSEARCH_VERSION}"
+    api = services["api-cluster"]
+    assert api["profiles"] == ["cluster"] and "VINDBAAR_INDEX_REPLICAS=1" in api["environment"]
+    assert f"VINDBAAR_OPENSEARCH_URL={','.join(f'http://{n}:9200' for n in nodes)}" in api["environment"]
+    assert "profiles" not in services["opensearch"], "the single node stays the default"

@@ -9,7 +9,7 @@ from opensearchpy import OpenSearch
 
 from cli.main import EXIT_NOT_RUNNING, EXIT_OK, main
 from devtools.errors import NodeStartFailed
-from devtools.localnode.node import LocalNode, cluster_health, port_is_free
+from devtools.localnode.node import LocalNode, NodeInfo, answering_pid, choose_port, cluster_health, port_is_free
 from indexer.indices import create_index
 from vindbaar import OPENSEARCH_VERSION
 from vindbaar.settings import Settings
@@ -69,3 +69,21 @@ def test_node_that_is_not_healthy_in_time_is_stopped_and_reported(tmp_path: Path
     with pytest.raises(NodeStartFailed, match="did not become healthy within"):
         node.start()
     assert node.info() is None
+
+
+def test_of_two_nodes_started_at_once_on_one_port_the_loser_fails_and_never_claims_the_winner(tmp_path: Path) -> None:
+    port = choose_port(None)
+    nodes = [LocalNode(Settings(node_heap="512m"), data_dir=tmp_path / name, port=port) for name in ("a", "b")]
+    launched = [node.launch() for node in nodes]  # both found the port free: only one JVM can bind it
+    outcomes: list[NodeInfo | None] = []
+    try:
+        for node, (process, info) in zip(nodes, launched, strict=True):
+            try:
+                outcomes.append(node.wait_until_healthy(process, info))
+            except NodeStartFailed:
+                outcomes.append(None)
+        winners = [info for info in outcomes if info is not None]
+        assert len(winners) == 1 and answering_pid(winners[0].url) == winners[0].pid
+    finally:
+        for node in nodes:
+            node.stop()

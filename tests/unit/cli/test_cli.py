@@ -30,6 +30,14 @@ def test_status_without_a_node_prints_json_and_exits_3(tmp_path: Path, capsys: p
     assert json.loads(capsys.readouterr().out) == {"running": False}
 
 
+def test_status_of_a_local_cluster_that_is_not_running_exits_3_and_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["opensearch", "status", "--nodes", "3", "--data-dir", str(tmp_path / "cluster")]) == EXIT_NOT_RUNNING
+    assert json.loads(capsys.readouterr().out)["running"] == 0
+    assert not (tmp_path / "cluster").exists()
+
+
 def test_start_on_a_port_outside_the_range_fails_with_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -45,6 +53,7 @@ def test_start_on_a_port_outside_the_range_fails_with_a_message(
         (8, "http://localhost:9200", 4),
         (1, "http://127.0.0.1:9200", 1),
         (8, "https://search.internal:9200", 8),  # OpenSearch elsewhere: one worker per core
+        (8, "http://127.0.0.1:9201,http://127.0.0.1:9202", 4),  # a local cluster: its nodes, comma-separated
     ],
 )
 def test_serve_runs_as_many_workers_as_fit_the_cores(cores: int, url: str | None, workers: int) -> None:

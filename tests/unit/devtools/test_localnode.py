@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
+from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from devtools.errors import JavaNotFound, MavenNotFound, PortBusy
 from devtools.localnode.artifacts import ensure_artifacts, render_pom
+from devtools.localnode.cluster import LocalCluster
 from devtools.localnode.java import find_java, parse_java_major
+from devtools.localnode.member import ClusterMember
 from devtools.localnode.node import PORT_RANGE, choose_port, port_is_free
+from vindbaar.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -73,3 +79,23 @@ def test_automatic_port_skips_busy_ones(listening_port: int) -> None:
     assert chosen in PORT_RANGE
     assert chosen != listening_port
     assert port_is_free(chosen)
+
+
+def test_a_cluster_member_discovers_its_peers_instead_of_running_alone() -> None:
+    single = resources.files("devtools.localnode").joinpath("opensearch.yml").read_text(encoding="utf-8")
+    member = ClusterMember("node-2", 9501, (("node-1", 9500), ("node-2", 9501), ("node-3", 9502)))
+    config = member.config(single)
+    assert "single-node" not in config and "transport.port: 9501\n" in config
+    assert 'discovery.seed_hosts: ["127.0.0.1:9500", "127.0.0.1:9501", "127.0.0.1:9502"]' in config
+    assert 'cluster.initial_cluster_manager_nodes: ["node-1", "node-2", "node-3"]' in config
+    assert "network.host: 127.0.0.1" in config, "the rest of the single node's config is kept"
+
+
+def test_a_cluster_keeps_its_ports_for_members_restarted_alone(tmp_path: Path) -> None:
+    first = LocalCluster(Settings(), tmp_path, size=3)
+    first.layout_file.parent.mkdir(parents=True, exist_ok=True)
+    first.layout_file.write_text(json.dumps(asdict(first.layout)))
+    again = LocalCluster(Settings(), tmp_path, size=3)
+    assert again.layout == first.layout
+    assert len(set(first.layout.transport_ports)) == 3 and len(set(first.layout.http_ports)) == 3
+    assert [node.requested_port for node in again.nodes] == list(first.layout.http_ports)
