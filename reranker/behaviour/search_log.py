@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from opensearchpy import NotFoundError, OpenSearch, helpers
+from opensearchpy import NotFoundError, OpenSearch, TransportError, helpers
 
 from reranker.behaviour.config import BehaviourConfig
 from reranker.behaviour.event_log import events_query
@@ -169,6 +169,12 @@ class SearchLog:
             hits = self._client.search(index=self.index, body=body, request_timeout=self.config.timeout_s)
         except NotFoundError:
             return []
+        except TransportError as exc:
+            # A log the first searches have just created answers 503 until its shard has started; the
+            # suggestions themselves do not depend on it, so the keystroke still gets them.
+            if exc.status_code == 503:
+                return []
+            raise
         seen: dict[str, str] = {}
         for hit in hits["hits"]["hits"]:
             text = str(hit["_source"].get("user_query", "")).strip()
