@@ -8,7 +8,7 @@ reproducible: per Vespa category, the products whose ids hash lowest (SHA-256), 
 Fields are mapped onto Vindbaar's product schema: the brand is the first word of the title (a fair
 heuristic for these Amazon titles; none for books), the category path is the Vespa category plus a
 second level chosen by keywords of the title, the price is converted from cents, and the description is
-shortened to its first sentences.
+shortened to its first sentences. The popularity is the rating times ten.
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ def product(fields: dict[str, Any]) -> dict[str, Any]:
         "price": round(fields["price"] / 100, 2),
         "currency": "USD",
         "stock": int(fields.get("quantity") or 0),
-        "popularity": float(fields.get("average_rating") or 0),
+        # The rating on a 0-50 scale: the browse page (best sellers first) then opens on these real products
+        # rather than on the generated sample's (whose popularity figures are mostly 1 to 10).
+        "popularity": round(10 * float(fields.get("average_rating") or 0), 1),
         "attributes": {"rating": f"{float(fields.get('average_rating') or 0):.1f}"},
         "locale": "en",
     }
