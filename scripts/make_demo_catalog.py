@@ -64,8 +64,8 @@ SUBCATEGORIES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     ],
 }
 OTHER = {"Musical_Instruments": "Accessories", "Toys_and_Games": "Toys", "Kindle_Store": "Fiction"}
-#: First words of titles that are no brand.
-NOT_BRANDS = {"the", "a", "an", "new", "kids", "party", "set", "pack", "2", "3", "4", "5", "6", "10", "12", "100"}
+#: First words of titles that are no brand (nor is a word starting with a digit: "21st", "28Pcs").
+NOT_BRANDS = {"the", "a", "an", "new", "kids", "party", "set", "pack", "mini", "large", "small", "baby"}
 DESCRIPTION_CHARS = 280
 
 
@@ -87,7 +87,7 @@ def brand(category: str, title: str) -> str | None:
     if category == "Kindle_Store":
         return None
     first = re.sub(r"[^\w&'+.-]", "", title.split()[0]) if title.split() else ""
-    return first if len(first) > 1 and first.lower() not in NOT_BRANDS and not first.isdigit() else None
+    return first if len(first) > 1 and first.lower() not in NOT_BRANDS and not first[0].isdigit() else None
 
 
 def short_description(text: str) -> str:

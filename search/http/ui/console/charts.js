@@ -32,7 +32,7 @@ function barChart(container, rows, format = String) {
 function timelineChart(container, points) {
   container.replaceChildren();
   if (!points.length) { container.textContent = "No searches in this period."; return; }
-  const width = 420, height = 180, left = 36, right = 40, top = 10, bottom = 28;
+  const width = 420, height = 190, left = 36, right = 40, top = 10, bottom = 40;
   const plotW = width - left - right, plotH = height - top - bottom;
   const maxCount = Math.max(...points.map((p) => p.count), 1);
   const step = plotW / points.length;
@@ -49,10 +49,12 @@ function timelineChart(container, points) {
     const cx = x + step / 2, cy = top + plotH - plotH * p.rate;
     path += `${i ? "L" : "M"}${cx.toFixed(1)},${cy.toFixed(1)}`;
     if (points.length <= 14 || i % Math.ceil(points.length / 7) === 0) {
-      svg.append(svgElement("text", { x: cx, y: height - 10, "text-anchor": "middle" }, p.label));
+      svg.append(svgElement("text", { x: cx, y: top + plotH + 14, "text-anchor": "middle" }, p.label));
     }
   });
   svg.append(svgElement("path", { d: path, fill: "none", stroke: "#a4001d", "stroke-width": 2 }));
-  svg.append(svgElement("text", { x: left, y: height - 0 }, "bars: searches · red line: click-through rate"));
+  points.forEach((p, i) => svg.append(svgElement("circle", { cx: left + i * step + step / 2,
+    cy: top + plotH - plotH * p.rate, r: 3, fill: "#a4001d" })));
+  svg.append(svgElement("text", { x: left, y: height - 4 }, "bars: searches · red line: click-through rate"));
   container.append(svg);
 }

@@ -281,6 +281,7 @@ async function loadAnalytics() {
     tr.append(...columns(row).map(cell));
     return tr;
   }));
+  top.forEach((q) => { q.query = q.query || "(browsing, no words)"; });
   fill("#top-table tbody", top, (q) => [q.query, q.searches, percent(q.click_through_rate), percent(q.add_to_cart_rate)]);
   fill("#zero-table tbody", zero, (q) => [q.query, q.searches]);
   barChart($("#top-chart"), top.map((q) => ({ label: q.query, value: q.searches })));
@@ -347,7 +348,15 @@ $("#rule-form").addEventListener("submit", async (event) => {
   if (await publish(config, $("#rule-form"), ["body", "config", "rules", index], $("#rule-comment").value)) fillRuleForm(-1);
 });
 $("#rule-new").addEventListener("click", () => fillRuleForm(-1));
-$("#rule-preview").addEventListener("click", () => { [draft] = configWithRule(ruleFromForm()); showTab("preview"); runPreview(); });
+$("#rule-preview").addEventListener("click", () => {
+  const rule = ruleFromForm();
+  [draft] = configWithRule(rule);
+  // Preview a search the rule applies to.
+  const query = rule.condition.query_equals[0] || rule.condition.query_contains[0];
+  if (query) $("#preview-q").value = query;
+  showTab("preview");
+  runPreview();
+});
 $("#synonyms-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const config = { ...clone(live.config), synonyms: inputValue($("#synonyms")) || [] };

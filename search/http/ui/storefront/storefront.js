@@ -130,6 +130,7 @@ function tile(item, position) {
   const link = document.createElement("a");
   link.href = `#product-${encodeURIComponent(item.id)}`;
   link.textContent = item.title;
+  link.title = item.title;  // long titles are cut at three lines
   link.addEventListener("click", (event) => {
     event.preventDefault();
     li.classList.add("viewed");
@@ -188,7 +189,7 @@ async function sendEvent(action, item, position) {
   const response = state.lastResponse;
   const event = { event_id: randomId(), action_name: action, object_id: item.id, position,
     query_id: response ? response.query_id : undefined, session_id: sessionId, client_id: clientId,
-    user_query: state.q || undefined };
+  };
   if (state.shopper) event.user_id = state.shopper.id;
   if (action === "add_to_cart") { event.quantity = 1; if (item.price != null) event.price = item.price; }
   try {
