@@ -27,6 +27,7 @@ from devtools.demo_shoppers import seed_histories, shop_session
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
 from search.http.demo_shop import create_demo_app
+from vindbaar.client import create_client
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
@@ -67,13 +68,17 @@ def shop_settings(
     shop = settings.model_copy(update={
         "index_alias": alias, "embedding_cache_path": shared_embedding_cache,
         "admin_api_key": SecretStr(ADMIN_KEY), "user_token_secret": SecretStr("ui-test-user-token-secret"),
+        # A browser test waits on the page; a node slowed by a busy machine should not fail it.
+        "opensearch_timeout_s": 60.0,
     })  # fmt: skip
+    patient = create_client(shop)
     cache = EmbeddingCache(shared_embedding_cache)
     try:
-        reindex(client, shop, shop_catalog, embedder, cache, lambda: len(shop_catalog))
+        reindex(patient, shop, shop_catalog, embedder, cache, lambda: len(shop_catalog))
+        seed_histories(patient, shop, shop_catalog)
     finally:
         cache.close()
-    seed_histories(client, shop, shop_catalog)
+        patient.close()
     yield shop
     for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
         client.indices.delete(index=index)

@@ -176,11 +176,28 @@ def test_switching_shoppers_changes_the_ranking_and_shows_why(page: Page, shop_u
     assert "user_id" not in anonymous.value.url
 
 
-def test_every_input_has_a_label(page: Page, shop_url: str) -> None:
-    for path in ("/demo/", "/console/"):
-        page.goto(f"{shop_url}{path}")
-        unlabelled = page.eval_on_selector_all(
+#: WCAG 2 contrast of every visible text (see contrast.js); a failure lists the text, its colours and the ratio.
+CONTRAST = "\n".join(
+    line
+    for line in (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("//")
+)
+
+
+def test_inputs_have_labels_and_text_has_aa_contrast(page: Page, shop_url: str) -> None:
+    _open(page, shop_url)
+    page.check("#why")
+    page.fill("#q", "gui")
+    expect(page.locator("#ac-list [role=option]").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    pages = [("storefront", page)]
+    console = page.context.new_page()
+    console.goto(f"{shop_url}/console/")
+    pages.append(("console", console))
+    for name, tab in pages:
+        unlabelled = tab.eval_on_selector_all(
             "input, select, textarea",
             "els => els.filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.id || e.outerHTML)",
         )
-        assert unlabelled == [], path
+        assert unlabelled == [], name
+        assert tab.evaluate(CONTRAST) == [], name

@@ -184,19 +184,40 @@ function explainText(item) {
 }
 
 function renderRanked(list, items, other) {
+  // Each item with its move against the other ranking: ▲ up, ▼ down, "new" when the other lacks it.
   list.replaceChildren();
   items.forEach((item, index) => {
     const li = document.createElement("li");
     li.dataset.id = item.id;
-    if (other[index] !== item.id) li.className = "moved";
+    const there = other.indexOf(item.id);
+    const move = there < 0 ? "new here" : there > index ? `▲ ${there - index}` : there < index ? `▼ ${index - there}` : "";
+    if (there < 0 || Math.abs(there - index) > 1) li.className = "moved";
     const title = document.createElement("div");
     title.textContent = `${item.title} (${item.id})`;
     const why = document.createElement("div");
     why.className = "explain";
-    why.textContent = explainText(item);
+    why.textContent = [move, explainText(item)].filter(Boolean).join(" · ");
     li.append(title, why);
     list.append(li);
   });
+}
+
+/** DeepDiff's answer as lines a person reads: "added rules[0] (drum-pin)", "changed ranking.x: 1 → 2". */
+function describeChanges(changes) {
+  const path = (p) => p.replace(/^root/, "").replace(/\['([^']+)'\]/g, ".$1").replace(/^\./, "");
+  const lines = [];
+  for (const [kind, entries] of Object.entries(changes)) {
+    const verb = kind.includes("added") ? "added" : kind.includes("removed") ? "removed" : "changed";
+    const items = Array.isArray(entries) ? entries.map((p) => [p, null]) : Object.entries(entries);
+    for (const [where, what] of items) {
+      let detail = "";
+      if (what && typeof what === "object" && "old_value" in what) detail = `: ${JSON.stringify(what.old_value)} → ${JSON.stringify(what.new_value)}`;
+      else if (what && typeof what === "object" && what.id) detail = ` (${what.id})`;
+      else if (what != null && typeof what !== "object") detail = `: ${JSON.stringify(what)}`;
+      lines.push(`${verb} ${path(where)}${detail}`);
+    }
+  }
+  return lines;
 }
 
 async function runPreview() {
@@ -204,9 +225,9 @@ async function runPreview() {
   try {
     const result = await admin("/admin/preview", { method: "POST",
       body: JSON.stringify({ search: { q: $("#preview-q").value, size: 10 }, draft: config }) });
-    $("#preview-changes").textContent = Object.keys(result.changes).length
-      ? `Draft changes against live version ${result.base_version}:\n${JSON.stringify(result.changes, null, 2)}`
-      : "The draft is the live config.";
+    const lines = describeChanges(result.changes);
+    $("#preview-changes").textContent = lines.length
+      ? `The draft against live version ${result.base_version}:\n${lines.join("\n")}` : "The draft is the live config.";
     const liveIds = result.live.items.map((i) => i.id), draftIds = result.draft.items.map((i) => i.id);
     renderRanked($("#preview-live"), result.live.items, draftIds);
     renderRanked($("#preview-draft"), result.draft.items, liveIds);
@@ -233,7 +254,7 @@ async function loadHistory() {
       diff.setAttribute("aria-label", `Changes from version ${v.version - 1} to ${v.version}`);
       diff.addEventListener("click", async () => {
         const result = await admin(`/admin/config/diff?from_version=${v.version - 1}&to_version=${v.version}`);
-        $("#history-diff").textContent = `Version ${v.version - 1} → ${v.version}:\n${JSON.stringify(result.changes, null, 2)}`;
+        $("#history-diff").textContent = `Version ${v.version - 1} → ${v.version}:\n${describeChanges(result.changes).join("\n")}`;
       });
       actions.append(diff, " ");
     }
