@@ -94,7 +94,7 @@ def prepare_demo(settings: Settings, embedder: Embedder, nl_products: int = NL_P
             result = reindex(client, settings, catalog, embedder, cache, lambda: len(catalog), max_shrink=1.0)
         finally:
             cache.close()
-        log.info("catalog of %d products loaded in %.1f s (%d written, the rest unchanged)", len(catalog),
+        log.info("catalog of %d products loaded in %.1f s (%d new or changed)", len(catalog),
                  result.elapsed_s, result.stats.indexed)  # fmt: skip
         seed_histories(client, settings, catalog)
     finally:

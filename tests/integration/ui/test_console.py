@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.integration.ui.conftest import ADMIN_KEY
@@ -146,3 +147,32 @@ def test_analytics_show_searches_in_charts(page: Page, shop_url: str) -> None:
     expect(page.locator("#top-chart svg rect").first).to_be_visible()
     expect(page.locator("#timeline-chart svg rect").first).to_be_visible()
     assert "ukulele" in (page.locator("#top-chart svg").get_attribute("aria-label") or "")
+
+
+def test_an_experiment_is_listed_with_its_report_and_can_be_stopped(page: Page, shop_url: str) -> None:
+    experiment = {"id": "ui-semantic", "kind": "ab", "variants": [
+        {"name": "control"}, {"name": "semantic-heavy", "semantic_weight": 3.0, "lexical_weight": 0.2}]}  # fmt: skip
+    started = httpx.post(f"{shop_url}/admin/experiments", json=experiment,
+                         headers={"X-API-Key": ADMIN_KEY, "X-Author": "test"})  # fmt: skip
+    assert started.status_code == 201, started.text
+    with page.expect_response(re.compile(r"/search\?")):
+        page.goto(f"{shop_url}/demo/")
+    for text in ("violin", "metronome"):
+        page.fill("#q", text)
+        with page.expect_response(re.compile(r"/search\?")) as answer:
+            page.press("#q", "Enter")
+        assert answer.value.json()["experiment"]["id"] == "ui-semantic"
+
+    _connect(page, shop_url)
+    page.click("[data-tab=experiments]")
+    row = page.locator("#experiment-table tbody tr", has_text="ui-semantic")
+    expect(row).to_contain_text("running")
+    row.get_by_role("button", name="Report of ui-semantic").click()
+    report = page.locator("#experiment-report")
+    expect(report).to_contain_text("control:")
+    expect(report).to_contain_text("semantic-heavy:")
+    expect(page.locator("#experiment-chart svg rect")).to_have_count(2)
+    with page.expect_response(re.compile(r"/stop$")) as stopped:
+        row.get_by_role("button", name=re.compile("^Stop ui-semantic")).click()
+    assert stopped.value.ok
+    expect(page.locator("#experiment-table tbody tr", has_text="ui-semantic")).to_contain_text("stopped")

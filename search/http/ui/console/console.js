@@ -319,19 +319,45 @@ async function loadExperiments() {
   for (const experiment of experiments) {
     const tr = document.createElement("tr");
     tr.append(cell(experiment.id), cell(experiment.kind), cell(experiment.variants.map((v) => v.name).join(", ")),
-      cell(experiment.stopped_at ? "stopped" : "running"));
+      cell(experiment.status + (experiment.promoted ? ` (${experiment.promoted} promoted)` : "")));
     const actions = document.createElement("td");
     const report = document.createElement("button");
     report.type = "button"; report.className = "secondary"; report.textContent = "Report";
-    report.addEventListener("click", async () => {
-      const figures = await admin(`/admin/experiments/${encodeURIComponent(experiment.id)}/report`);
-      $("#experiment-report").textContent = JSON.stringify(figures, null, 2);
-    });
+    report.setAttribute("aria-label", `Report of ${experiment.id}`);
+    report.addEventListener("click", () => showReport(experiment.id).catch((error) => toast(error.message)));
     actions.append(report);
+    if (experiment.status === "running") {
+      const stop = document.createElement("button");
+      stop.type = "button"; stop.className = "secondary"; stop.textContent = "Stop";
+      stop.setAttribute("aria-label", `Stop ${experiment.id} without promoting a variant`);
+      stop.addEventListener("click", async () => {
+        await admin(`/admin/experiments/${encodeURIComponent(experiment.id)}/stop`, { method: "POST", body: "{}" });
+        await loadLive();
+        await loadExperiments();
+      });
+      actions.append(" ", stop);
+    }
     tr.append(actions);
     body.append(tr);
   }
-  if (!experiments.length) $("#experiment-report").textContent = "No experiments in the live config. Start one with POST /admin/experiments.";
+  $("#experiment-report").textContent = experiments.length ? ""
+    : "No experiments in the live config. Start one with POST /admin/experiments.";
+}
+
+async function showReport(id) {
+  const report = await admin(`/admin/experiments/${encodeURIComponent(id)}/report`);
+  const rows = report.variants.map((v) => {
+    const c = v.click_through_rate;
+    const against = c ? ` · vs control ${c.difference >= 0 ? "+" : ""}${percent(c.difference)} (p = ${c.p_value.toFixed(3)})` : "";
+    return `${v.name}: ${v.outcome.searches} searches, CTR ${percent(v.outcome.click_through_rate)}, `
+      + `conversion ${percent(v.outcome.conversion_rate)}${against}`;
+  });
+  if (report.interleaving) {
+    const i = report.interleaving;
+    rows.push(`interleaving: ${i.wins_a} wins for A, ${i.wins_b} for B, ${i.ties} ties; preferred: ${i.preferred || "none yet"}`);
+  }
+  $("#experiment-report").textContent = `${report.experiment} (${report.kind})\n${rows.join("\n")}`;
+  barChart($("#experiment-chart"), report.variants.map((v) => ({ label: v.name, value: v.outcome.click_through_rate })), percent);
 }
 
 // ---- wiring -------------------------------------------------------------------------------------------
