@@ -185,6 +185,8 @@ CONTRAST = "\n".join(
 
 
 def test_inputs_have_labels_and_text_has_aa_contrast(page: Page, shop_url: str) -> None:
+    page.goto(f"{shop_url}/demo")
+    assert page.url == f"{shop_url}/demo/"  # the bare path leads to the page
     _open(page, shop_url)
     page.check("#why")
     page.fill("#q", "gui")
