@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -46,6 +47,9 @@ def run_demo(settings: Settings, host: str = "127.0.0.1", port: int = 8000, nl_p
     """Everything `make run` does: the node, the catalog and shoppers, then the shop until Ctrl-C."""
     for name, level in QUIET.items():
         logging.getLogger(name).setLevel(level)
+    # The first start exports the model to ONNX, and transformers draws a "Loading weights" bar for it: normal
+    # on a first start, noise for a person (read when huggingface_hub is imported, which has not happened yet).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     settings = demo_settings(settings)
     embedder = create_embedder(settings)
     embedder.warm_up()
