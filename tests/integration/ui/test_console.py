@@ -128,6 +128,38 @@ def test_a_pin_published_in_the_console_appears_on_the_storefront(page: Page, sh
     expect(console.locator("#rule-table tbody")).to_contain_text("drum-pin")
 
 
+def test_synonyms_published_in_the_console_change_what_the_storefront_finds(page: Page, shop_url: str) -> None:
+    with page.expect_response(re.compile(r"/search\?")):
+        page.goto(f"{shop_url}/demo/")
+    page.fill("#q", "fiddle")
+    with page.expect_response(re.compile(r"/search\?")) as before:
+        page.press("#q", "Enter")
+    violins = [item for item in before.value.json()["items"] if "violin" in item["title"].lower()]
+    assert not all("violin" in item["title"].lower() for item in before.value.json()["items"][:3])
+
+    console = page.context.new_page()
+    _connect(console, shop_url)
+    console.click("[data-tab=synonyms]")
+    console.fill("#synonyms", "fiddle => violin")
+    console.fill("#synonyms-comment", "shoppers say fiddle")
+    with console.expect_response(CONFIG) as published:
+        console.click("text=Publish synonyms")
+    assert published.value.status == 201
+
+    for _ in range(20):  # workers re-read the live config at most once a second
+        with page.expect_response(re.compile(r"/search\?")) as after:
+            page.press("#q", "Enter")
+        found = [item for item in after.value.json()["items"] if "violin" in item["title"].lower()]
+        if len(found) > len(violins) and all("violin" in i["title"].lower() for i in after.value.json()["items"][:3]):
+            break
+        page.wait_for_timeout(200)
+    top = after.value.json()["items"][:3]
+    assert all("violin" in item["title"].lower() for item in top), [item["title"] for item in top]
+    console.fill("#synonyms", "")
+    with console.expect_response(CONFIG):
+        console.click("text=Publish synonyms")
+
+
 def test_analytics_show_searches_in_charts(page: Page, shop_url: str) -> None:
     with page.expect_response(re.compile(r"/search\?")):
         page.goto(f"{shop_url}/demo/")

@@ -93,6 +93,23 @@ def test_a_search_renders_results_and_facets_and_a_facet_click_narrows_them(page
     expect(page.locator("#facets fieldset[data-facet=category] input:checked")).to_have_count(1)
 
 
+def test_sorting_and_paging_keep_the_search(page: Page, shop_url: str) -> None:
+    _open(page, shop_url)
+    body = _search(page, "guitar")
+    with page.expect_response(SEARCH) as answer:
+        page.select_option("#sort", "price_asc")
+    prices = [item["price"] for item in answer.value.json()["items"]]
+    assert "sort=price_asc" in answer.value.url and "q=guitar" in answer.value.url
+    assert prices == sorted(prices)
+    expect(page.locator("#results > li .price").first).to_have_text(f"${prices[0]:,.2f}")
+    assert body["total"] > 24
+    with page.expect_response(SEARCH) as second:
+        page.get_by_role("button", name="Page 2").click()
+    assert "page=2" in second.value.url and "sort=price_asc" in second.value.url
+    assert min(item["price"] for item in second.value.json()["items"]) >= prices[-1]
+    expect(page.get_by_role("button", name="Page 2")).to_have_attribute("aria-current", "page")
+
+
 def test_a_misspelling_shows_did_you_mean(page: Page, shop_url: str) -> None:
     _open(page, shop_url)
     body = _search(page, "guiitaaar")
