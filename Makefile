@@ -5,14 +5,18 @@ export VINDBAAR_VENV := $(VENV)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint layout
+.PHONY: setup run test lint layout browser
 setup:
 	@bash scripts/bootstrap.sh
+
+# Debian's Chromium for the browser tests (tests/integration/ui), when missing.
+browser:
+	@bash scripts/install_chromium.sh
 
 run: setup
 	$(VENV)/bin/vindbaar demo
 
-test: setup
+test: setup browser
 	$(VENV)/bin/python -m pytest
 
 lint: setup layout

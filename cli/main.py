@@ -91,9 +91,9 @@ def _opensearch_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from devtools.demo import DEMO_QUERIES, run_demo
+    from cli.demo import run_demo
 
-    run_demo(settings, args.products, args.query or DEMO_QUERIES)
+    run_demo(settings, args.host, args.port, args.nl_products)
     return EXIT_OK
 
 
@@ -171,9 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--port", type=int, default=None, help="HTTP port (default: first free of 9200-9299)")
         sub.set_defaults(handler=handler)
 
-    demo = commands.add_parser("demo", help="load a sample catalog into the local node and run searches")
-    demo.add_argument("--products", type=int, default=500, help="sample products to index (default 500)")
-    demo.add_argument("--query", action="append", help="query to run (repeatable)")
+    demo = commands.add_parser("demo", help="serve a demo shop: local node, demo catalog, storefront and console")
+    demo.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    demo.add_argument("--nl-products", type=int, default=140, help="generated Dutch/English products added (140)")
     demo.set_defaults(handler=_demo)
 
     add_indexer_commands(commands)

@@ -7,6 +7,7 @@ VindbaarError
     ├── ArtifactFetchFailed Maven could not resolve the OpenSearch artifacts
     ├── PortBusy            the requested HTTP port is taken
     └── NodeStartFailed     the JVM exited or the cluster did not turn yellow in time
+DemoCatalogError            the demo catalog shipped with the package is broken
 """
 
 from __future__ import annotations
@@ -36,3 +37,7 @@ class PortBusy(LocalNodeError):
 
 class NodeStartFailed(LocalNodeError):
     """The node process died or did not become healthy in time."""
+
+
+class DemoCatalogError(VindbaarError):
+    """The demo catalog shipped with the package has rows that are no valid product (a broken checkout)."""

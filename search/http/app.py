@@ -27,6 +27,7 @@ from search.http.routes import (
     privacy,
 )
 from search.http.routes import search as search_routes
+from search.http.ui import install_ui
 from search.jobs import BackgroundJobs, Job
 from search.learned_ranking import rebuild_learned_ranking
 from search.ranking_training import train_ranking_model
@@ -120,4 +121,5 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                    admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,
                    admin_experiments.router):  # fmt: skip
         app.include_router(router)
+    install_ui(app)  # the storefront at /demo and the merchandiser console at /console
     return app

@@ -1,0 +1,131 @@
+"""Fixtures for the browser tests: the demo shop served over a real port, and headless Chromium.
+
+The API runs in a uvicorn thread of this process, on the session's real OpenSearch node, with part of the
+demo catalog and the simulated shoppers' histories, exactly as `vindbaar demo` prepares them. Chromium is
+Debian's (`apt-get install chromium`), driven by Playwright; no browser is downloaded. Screenshots go to
+``$VINDBAAR_UI_ARTIFACTS`` (default: a folder in pytest's temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from opensearchpy import OpenSearch
+from playwright.sync_api import Browser, Page, sync_playwright
+from pydantic import SecretStr
+
+from devtools.demo import demo_catalog
+from devtools.demo_shoppers import seed_histories, shop_session
+from indexer.embedding_cache import EmbeddingCache
+from indexer.reindex import reindex
+from search.http.demo_shop import create_demo_app
+from vindbaar.client import create_client
+from vindbaar.embedder import Embedder
+from vindbaar.product import Product
+from vindbaar.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+ADMIN_KEY = "ui-admin-key"
+#: Every third product of the demo catalog: all its categories, a third of the embedding work.
+SUBSET_STEP = 3
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go."""
+    configured = os.environ.get("VINDBAAR_UI_ARTIFACTS")
+    if configured:
+        path = Path(configured)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp("ui-artifacts")
+
+
+@pytest.fixture(scope="module")
+def shop_catalog() -> list[Product]:
+    """Part of the demo catalog (the real products of all categories, and the Dutch/English sample)."""
+    return demo_catalog(nl_products=28)[::SUBSET_STEP]
+
+
+@pytest.fixture(scope="module")
+def shop_settings(
+    client: OpenSearch,
+    settings: Settings,
+    embedder: Embedder,
+    shop_catalog: list[Product],
+    shared_embedding_cache: Path,
+) -> Iterator[Settings]:
+    """Settings of a shop whose alias holds the catalog and the shoppers' histories; removed afterwards."""
+    alias = f"test-ui-{uuid.uuid4().hex[:8]}"
+    shop = settings.model_copy(update={
+        "index_alias": alias, "embedding_cache_path": shared_embedding_cache,
+        "admin_api_key": SecretStr(ADMIN_KEY), "user_token_secret": SecretStr("ui-test-user-token-secret"),
+        # A browser test waits on the page; a node slowed by a busy machine should not fail it.
+        "opensearch_timeout_s": 60.0,
+    })  # fmt: skip
+    patient = create_client(shop)
+    cache = EmbeddingCache(shared_embedding_cache)
+    try:
+        reindex(patient, shop, shop_catalog, embedder, cache, lambda: len(shop_catalog))
+        seed_histories(patient, shop, shop_catalog)
+    finally:
+        cache.close()
+        patient.close()
+    yield shop
+    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
+        client.indices.delete(index=index)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def shop_url(shop_settings: Settings, embedder: Embedder) -> Iterator[str]:
+    """The base URL of the demo shop's API, served by uvicorn on a free port until the module ends."""
+    app = create_demo_app(shop_settings, shop_session(shop_settings), embedder)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, name="ui-test-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium chromium-driver"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (its own session and local storage) and page; JavaScript errors fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
