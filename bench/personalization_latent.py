@@ -178,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     started = time.perf_counter()
-    settings = base.model_copy(update={"index_alias": ALIAS, "consent_required": False, "learned_ranking": False})
+    settings = base.model_copy(update={"index_alias": ALIAS, "consent_required": False, "learned_ranking": False,
+                                       "ranking_model_min_searches": 100})  # fmt: skip
     products = catalog(0)
     ensure_index(settings, products)
     client, embedder = create_client(settings), create_embedder(settings)

@@ -100,6 +100,10 @@ def train_ranking_model(engine: SearchEngine, publish: bool = True, since: datet
     settings = engine.settings
     now = datetime.now(UTC)
     searches = logged_searches(engine, since or now - timedelta(days=settings.ranking_model_days))
+    if len(searches) < settings.ranking_model_min_searches:
+        # A new shop's first minutes of log: a handful of held-out searches would let a model win by chance.
+        log.info("ranking model: %d logged searches, %d needed", len(searches), settings.ranking_model_min_searches)
+        return TrainingReport(len(searches), 0, None, None)
     cut = int(len(searches) * (1 - settings.ranking_model_holdout))
     lifts = learn((s.outcome for s in searches[:cut]), now, learning_config(settings))
     groups = _groups(engine, searches, lifts)

@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     ranking_model_min_gain: float = Field(
         default=0.01, ge=0, description="Relative nDCG@10 gain on held-out searches a model needs to ship."
     )
+    ranking_model_min_searches: int = Field(
+        default=500, ge=2, description="Logged searches with an outcome needed before a model is trained at all."
+    )
 
     personalization_strength: float = Field(
         default=0.3, ge=0, le=1, description="How far personalization may lift results (0 turns it off)."

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -31,7 +32,8 @@ def shop(catalog_settings: Settings, embedder: Embedder) -> Iterator[TestClient]
     # Click learning off: the current ranking is then the fused order plus the hand-set personalization,
     # and what the model learns is its own doing.
     settings = catalog_settings.model_copy(update={"consent_required": False, "catalog_check_s": 0.2,
-                                                   "click_learning_strength": 0.0})  # fmt: skip
+                                                   "click_learning_strength": 0.0,
+                                                   "ranking_model_min_searches": 20})  # fmt: skip
     with TestClient(create_app(settings, embedder=embedder)) as client:
         yield client
 
@@ -75,6 +77,13 @@ def _logged(shop: TestClient, client: OpenSearch) -> SearchEngine:
     return engine
 
 
+def test_no_model_is_trained_from_fewer_logged_searches_than_configured(shop: TestClient) -> None:
+    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
+    strict = replace(engine, settings=engine.settings.model_copy(update={"ranking_model_min_searches": 10_000}))
+    report = train_ranking_model(strict)
+    assert report.verdict is None and report.train_groups == 0 and report.index is None
+
+
 def test_a_model_that_does_worse_on_held_out_searches_is_refused(
     shop: TestClient, client: OpenSearch, brand: Brand
 ) -> None:
@@ -101,6 +110,7 @@ def test_the_cli_trains_and_judges_without_publishing_on_a_dry_run(
     monkeypatch.setenv("VINDBAAR_INDEX_ALIAS", engine.names.alias)
     monkeypatch.setenv("VINDBAAR_CLICK_LEARNING_STRENGTH", "0")
     monkeypatch.setenv("VINDBAAR_CONSENT_REQUIRED", "false")
+    monkeypatch.setenv("VINDBAAR_RANKING_MODEL_MIN_SEARCHES", "20")
 
     assert vindbaar(["--quiet", "ranking", "train", "--dry-run"]) == EXIT_NOT_SHIPPED
 
