@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, field_validator, model_validator
 
 from reranker.merchandising.experiments import Experiment, Variant, running
@@ -9,13 +11,22 @@ from reranker.merchandising.rules import Ranking, RankingWeights, Rule, _Strict
 from vindbaar.settings import Settings
 from vindbaar.synonyms import SynonymsError, parse_synonyms
 
+# One synonyms line as `parse_synonyms` reads it, spelled for JSON Schema too: every term has a letter or digit
+# (ASCII or Latin, the characters `vindbaar.text.words` finds words in however a validator reads \w).
+_TERM_CHAR = r"[^,=#\x00-\x1f\x7f-\x9f\u2028\u2029]"  # no control characters: str.splitlines() splits at some
+_TERM = rf"{_TERM_CHAR}*[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{_TERM_CHAR}*"
+SYNONYM_LINE = f"^{_TERM}(?:(?:,{_TERM})+|(?:,{_TERM})*=>{_TERM}(?:,{_TERM})*)$"
+
 
 class MerchConfig(_Strict):
     """Everything a merchandiser controls. Each change is stored as a new version."""
 
     rules: list[Rule] = Field(default_factory=list)
     ranking: Ranking = Field(default_factory=Ranking)
-    synonyms: list[str] = Field(default_factory=list, description="Solr-format lines, added to the built-in file.")
+    synonyms: list[Annotated[str, Field(pattern=SYNONYM_LINE)]] = Field(
+        default_factory=list, description="Solr-format lines, added to the built-in file: 'a, b, c' (equivalent) "
+        "or 'a, b => c' (one way); each term holds a letter or digit, no ',', '=' or '#' (no comments here).",
+    )  # fmt: skip
     experiments: list[Experiment] = Field(default_factory=list, description="A/B and interleaving tests.")
     blocked_terms: list[str] = Field(
         default_factory=list, description="Words or phrases no autocomplete suggestion may contain."

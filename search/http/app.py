@@ -13,6 +13,7 @@ from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.errors import install_error_handlers
 from search.http.limits import BodyLimit, RateLimiter
+from search.http.methods import install_allow_header
 from search.http.metrics import install_metrics
 from search.http.request_context import RequestContext
 from search.http.routes import (
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
         )
     install_error_handlers(app)
+    install_allow_header(app)
     if settings.rate_limit_per_s > 0:
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -7,7 +7,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from search.http.limits import RateLimiter
@@ -65,13 +66,24 @@ class Caller:
         return requested
 
 
-def given_key(x_api_key: str | None, authorization: str | None) -> str | None:
+# Declared as security schemes (not plain headers) so the OpenAPI document says which routes need a key;
+# neither refuses a request itself (auto_error=False): `_role` and `require_admin` decide, per route.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="ApiKey", auto_error=False,
+                              description="The search, server or admin key.")  # fmt: skip
+BEARER = HTTPBearer(scheme_name="Bearer", auto_error=False, description="The same key as `Authorization: Bearer`.")
+
+
+async def given_key(
+    x_api_key: Annotated[str | None, Security(API_KEY_HEADER)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> str | None:
     """The API key of a request: ``X-API-Key`` or ``Authorization: Bearer``."""
     if x_api_key is not None:
         return x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
+    return bearer.credentials.strip() if bearer is not None else None
+
+
+GivenKeyDep = Annotated[str | None, Depends(given_key)]
 
 
 def same_key(given: str, expected: SecretStr | None) -> bool:
@@ -95,14 +107,13 @@ def _role(settings: Settings, given: str | None) -> Role:
 
 async def get_caller(
     request: Request,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+    given: GivenKeyDep,
     x_user_token: Annotated[str | None, Header(description="Signed user token from the shop's backend.")] = None,
 ) -> Caller:
     """Identify the caller; public routes need the search key (or the server or admin key) once
     ``VINDBAAR_SEARCH_API_KEY`` is set."""
     settings: Settings = request.app.state.settings
-    role = _role(settings, given_key(x_api_key, authorization))
+    role = _role(settings, given)
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if role == "public" and limiter is not None:
         limiter.check(request.client.host if request.client else "unknown")

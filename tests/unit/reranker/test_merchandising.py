@@ -116,7 +116,7 @@ def test_a_category_condition_holds_in_the_category_and_below_it() -> None:
     ("config", "named"),
     [
         ({"synonyms": ["lonely"]}, "synonyms"),
-        ({"rules": [{"id": "x", "hide": {"attributes": {"color": []}}}]}, "without values"),
+        ({"rules": [{"id": "x", "hide": {"attributes": {"color": []}}}]}, "at least 1 item"),
         ({"rules": [{"id": "x", "filter": {"price_min": 50, "price_max": 10}}]}, "price_min"),
     ],
 )

@@ -1,0 +1,52 @@
+"""What a route may answer besides its success, documented once per router so the OpenAPI contract is
+honest: every status a client can get is listed, with the body and headers it comes with.
+
+    router = APIRouter(responses=documented(401, 403, 503))
+
+422 (a request that does not fit the schema) FastAPI documents itself, as `HTTPValidationError`: each
+error's `loc` names the field. Errors mapped in `errors.py` (`InvalidInput`) answer in the same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+#: The config of request body models: JSON `0` is not `false`, nor `"2"` a number, as the schema says.
+STRICT = ConfigDict(strict=True)
+
+
+class ErrorBody(BaseModel):
+    """Why a request was refused, in one sentence."""
+
+    detail: str
+
+
+_RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
+
+_ERRORS: dict[int, dict[str, Any]] = {
+    400: {"description": "The body is not JSON text (e.g. not UTF-8)."},
+    401: {"description": "No API key, or a user named without a valid user token (X-User-Token).",
+          "headers": {"WWW-Authenticate": {"description": "How to authenticate.", "schema": {"type": "string"}}}},
+    403: {"description": "The key may not do this (an unknown key, or a user token of another user)."},
+    404: {"description": "The thing named in the path does not exist."},
+    409: {"description": "The change conflicts with the current state (a newer version, a running experiment)."},
+    413: {"description": "The request body is larger than VINDBAAR_MAX_BODY_BYTES."},
+    429: {"description": "Too many requests from this address; retry after the given seconds.",
+          "headers": {"Retry-After": _RETRY_AFTER}},
+    503: {"description": "OpenSearch (or the part of the service this route needs) is unavailable; retry later."},
+}  # fmt: skip
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries of `statuses`, each with the `ErrorBody` model."""
+    return {status: {"model": ErrorBody, **_ERRORS[status]} for status in statuses}
+
+
+#: Any route with a JSON body: undecodable bodies (400) and oversized ones (413, `limits.BodyLimit`).
+BODY = documented(400, 413)
+#: Public routes: the search key once configured (401/403), rate limits (429), OpenSearch down (503).
+PUBLIC = documented(401, 403, 429, 503)
+#: Admin routes: the admin key (401/403); 503 also while the admin API is disabled (no key configured).
+ADMIN = documented(401, 403, 503)
