@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from vindbaar import schema
 from vindbaar.filters import ProductFilter
@@ -55,9 +55,9 @@ class SearchParams(BaseModel):
     facets: list[FacetName] = Field(default_factory=lambda: list(DEFAULT_FACETS), description="Facets to count.")
     # Not strict: JSON gives the order as its text, which only a lax enum reads.
     sort: SortOrder | None = Field(default=None, strict=False, description="Unset: the merchandiser's default.")
+    size: Integer = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     page: Integer = Field(default=1, ge=1, le=MAX_RESULT_WINDOW, description=f"page * size must be at most "
                       f"{MAX_RESULT_WINDOW} (the deepest result reachable by paging).")  # fmt: skip
-    size: Integer = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     highlight: bool = True
     locale: str | None = Field(default=None, pattern=LOCALE_PATTERN)
     user_id: str | None = Field(default=None, max_length=MAX_ID_LENGTH)
@@ -69,11 +69,15 @@ class SearchParams(BaseModel):
     explain: bool = False
     correct: bool = Field(default=True, description="Retry with a spelling-corrected query when little is found.")
 
-    @model_validator(mode="after")
-    def _within_window(self) -> SearchParams:
-        if self.page * self.size > MAX_RESULT_WINDOW:
-            raise ValueError(f"page * size must be at most {MAX_RESULT_WINDOW} (page={self.page}, size={self.size})")
-        return self
+    @field_validator("page")
+    @classmethod
+    def _within_window(cls, page: int, info: ValidationInfo) -> int:
+        # A rule across two fields, which JSON Schema cannot state (the description does); `size` is declared
+        # first so that it is known here, and the error names the page.
+        size = info.data.get("size")
+        if isinstance(size, int) and page * size > MAX_RESULT_WINDOW:
+            raise ValueError(f"page * size must be at most {MAX_RESULT_WINDOW} (page={page}, size={size})")
+        return page
 
     @property
     def offset(self) -> int:

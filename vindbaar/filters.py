@@ -22,8 +22,9 @@ from vindbaar import schema
 
 #: Attribute names end up in aggregation names, where OpenSearch refuses [, ] and >, and in stored
 #: ``name=value`` pairs; ``:`` separates name and value in a query string. Not blank, at most 100 characters.
-#: Written without ``\w`` or ``\s``, which JSON Schema validators read over ASCII and Python over Unicode.
-ATTRIBUTE_NAME_PATTERN = r"^[^\[\]>=:\x00-\x1f\x7f]*[^\[\]>=:\x00-\x20\x7f][^\[\]>=:\x00-\x1f\x7f]*$"
+#: Written without ``\w`` or ``\s``, which JSON Schema validators read over ASCII and Python over Unicode, and
+#: with one way to match (spaces, then the first other character), so that no check backtracks.
+ATTRIBUTE_NAME_PATTERN = r"^ *[^\[\]>=:\x00-\x20\x7f][^\[\]>=:\x00-\x1f\x7f]*$"
 ATTRIBUTE_NAME = re.compile(ATTRIBUTE_NAME_PATTERN)
 MAX_ATTRIBUTE_NAME = 100
 

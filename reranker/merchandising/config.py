@@ -12,9 +12,12 @@ from vindbaar.settings import Settings
 from vindbaar.synonyms import SynonymsError, parse_synonyms
 
 # One synonyms line as `parse_synonyms` reads it, spelled for JSON Schema too: every term has a letter or digit
-# (ASCII or Latin, the characters `vindbaar.text.words` finds words in however a validator reads \w).
-_TERM_CHAR = r"[^,=#\x00-\x1f\x7f-\x9f\u2028\u2029]"  # no control characters: str.splitlines() splits at some
-_TERM = rf"{_TERM_CHAR}*[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{_TERM_CHAR}*"
+# (ASCII or Latin, the characters `vindbaar.text.words` finds words in however a validator reads \w); no
+# control characters (str.splitlines() splits at some). A term is read up to its first letter, then to its
+# end: one way to match, so that checking a long line that does not match cannot backtrack exponentially.
+_LETTER = r"0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_NOT_IN_TERM = r",=#\x00-\x1f\x7f-\x9f\u2028\u2029"
+_TERM = rf"[^{_NOT_IN_TERM}{_LETTER}]*[{_LETTER}][^{_NOT_IN_TERM}]*"
 SYNONYM_LINE = f"^{_TERM}(?:(?:,{_TERM})+|(?:,{_TERM})*=>{_TERM}(?:,{_TERM})*)$"
 
 

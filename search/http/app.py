@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
+from search.http.encoding import Utf8Url
 from search.http.errors import install_error_handlers
 from search.http.limits import BodyLimit, RateLimiter
 from search.http.methods import install_allow_header
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     if settings.rate_limit_per_s > 0:
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Utf8Url)
     # Outermost: the request id holds for everything the request logs, and the time counts all of it.
     app.add_middleware(RequestContext, metrics=install_metrics(app))
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,

@@ -26,7 +26,7 @@ class ErrorBody(BaseModel):
 _RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
 
 _ERRORS: dict[int, dict[str, Any]] = {
-    400: {"description": "The body is not JSON text (e.g. not UTF-8)."},
+    400: {"description": "The body is not JSON text, or the URL or body is not UTF-8."},
     401: {"description": "No API key, or a user named without a valid user token (X-User-Token).",
           "headers": {"WWW-Authenticate": {"description": "How to authenticate.", "schema": {"type": "string"}}}},
     403: {"description": "The key may not do this (an unknown key, or a user token of another user)."},
@@ -46,7 +46,9 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 #: Any route with a JSON body: undecodable bodies (400) and oversized ones (413, `limits.BodyLimit`).
 BODY = documented(400, 413)
+#: Every route: a URL that is not UTF-8 (`encoding.Utf8Url`).
+ANY = documented(400)
 #: Public routes: the search key once configured (401/403), rate limits (429), OpenSearch down (503).
-PUBLIC = documented(401, 403, 429, 503)
+PUBLIC = documented(400, 401, 403, 429, 503)
 #: Admin routes: the admin key (401/403); 503 also while the admin API is disabled (no key configured).
-ADMIN = documented(401, 403, 503)
+ADMIN = documented(400, 401, 403, 503)

@@ -34,7 +34,7 @@ router = APIRouter(tags=["search"], dependencies=[SearchKeyDep], responses={**PU
 # characters), no control characters. Spelled without \w, \s or ".", which JSON Schema and Python read apart.
 _NAME, _NAME_SOLID = r"[^\[\]>=:\x00-\x1f\x7f]", r"[^\[\]>=:\x00-\x20\x7f]"
 _VALUE, _VALUE_SOLID = r"[^\x00-\x1f\x7f]", r"[^\x00-\x20\x7f]"
-ATTRIBUTE_PAIR = f"^{_NAME}{{0,49}}{_NAME_SOLID}{_NAME}{{0,50}}:{_VALUE}*{_VALUE_SOLID}{_VALUE}*$"
+ATTRIBUTE_PAIR = f"^ {{0,49}}{_NAME_SOLID}{_NAME}{{0,50}}: *{_VALUE_SOLID}{_VALUE}*$"
 AttributePair = Annotated[str, Field(pattern=ATTRIBUTE_PAIR, max_length=300)]
 
 
