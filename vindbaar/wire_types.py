@@ -6,13 +6,16 @@ strict model reads wrongly (FastAPI validates decoded Python values, not JSON te
 
 - `Integer`: JSON Schema counts ``5.0`` as an integer, strict pydantic does not; text and booleans stay out.
 - `Timestamp`: RFC 3339 text only (a strict datetime wants a `datetime` object), read as UTC.
+
+`FreeObject` is a JSON object kept as sent (a banner, UBI attributes), nested at most `MAX_DEPTH` levels:
+deeper, pydantic cannot serialize it back (a banner 500 levels deep answered 500).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Strict
 
@@ -42,5 +45,27 @@ def _utc(value: datetime) -> datetime:
         return (datetime.min if value.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
 
 
+MAX_DEPTH = 32
+
+
+def _depth(value: object) -> int:
+    """How deeply `value` nests objects and arrays (a scalar: 0), without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level + 1)
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
 Integer = Annotated[int, Strict(False), BeforeValidator(_number)]
 Timestamp = Annotated[datetime, Strict(False), BeforeValidator(_rfc_3339), AfterValidator(_utc)]
+FreeObject = Annotated[dict[str, Any], AfterValidator(_shallow)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,7 +17,7 @@ from vindbaar.filters import RuleFilter
 from vindbaar.schema import category_path
 from vindbaar.settings import Settings
 from vindbaar.text import normalized
-from vindbaar.wire_types import Integer, Timestamp
+from vindbaar.wire_types import MAX_DEPTH, FreeObject, Integer, Timestamp
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -99,7 +99,9 @@ class Rule(_Strict):
     filter: RuleFilter | None = Field(
         default=None, description="Restrict the results to these products (a non-empty filter)."
     )
-    banner: dict[str, Any] | None = Field(default=None, description="Payload passed to the frontend as is.")
+    banner: FreeObject | None = Field(
+        default=None, description=f"Payload passed to the frontend as is (nested at most {MAX_DEPTH} levels)."
+    )
 
 
 @dataclass(frozen=True)
