@@ -17,6 +17,7 @@ from search.http.limits import BodyLimit, RateLimiter
 from search.http.methods import install_allow_header
 from search.http.metrics import install_metrics
 from search.http.request_context import RequestContext
+from search.http.responses import document_public_key
 from search.http.routes import (
     admin_analytics,
     admin_config,
@@ -117,4 +118,5 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                    admin_products.router, admin_config.router, admin_worker.router, admin_analytics.router,
                    admin_experiments.router):  # fmt: skip
         app.include_router(router)
+    document_public_key(app, required=settings.search_api_key is not None)
     return app

@@ -12,7 +12,7 @@ from indexer.embedding_cache import EmbeddingCache
 from reranker.behaviour.store import BehaviourStore
 from reranker.merchandising.config_store import ConfigStore
 from search.engine import SearchEngine
-from search.http.identity import GivenKeyDep, get_caller, same_key
+from search.http.identity import GivenAdminKeyDep, get_caller, same_key
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
@@ -41,7 +41,7 @@ async def get_embedding_cache(request: Request) -> EmbeddingCache:
     return cast(EmbeddingCache, request.app.state.embedding_cache)
 
 
-async def require_admin(settings: SettingsDep, given: GivenKeyDep) -> None:
+async def require_admin(settings: SettingsDep, given: GivenAdminKeyDep) -> None:
     """Allow the request only with the admin key (``X-API-Key`` or ``Authorization: Bearer``)."""
     expected = settings.admin_api_key
     if expected is None:

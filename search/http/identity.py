@@ -66,24 +66,41 @@ class Caller:
         return requested
 
 
-# Declared as security schemes (not plain headers) so the OpenAPI document says which routes need a key;
-# neither refuses a request itself (auto_error=False): `_role` and `require_admin` decide, per route.
-API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="ApiKey", auto_error=False,
-                              description="The search, server or admin key.")  # fmt: skip
-BEARER = HTTPBearer(scheme_name="Bearer", auto_error=False, description="The same key as `Authorization: Bearer`.")
+# Declared as security schemes (not plain headers) so the OpenAPI document says which routes need which key;
+# none refuses a request itself (auto_error=False): `_role` and `require_admin` decide, per route. Public
+# routes have schemes of their own, which `responses.document_public_key` marks optional while no search key
+# is configured.
+ADMIN_KEY = APIKeyHeader(name="X-API-Key", scheme_name="AdminKey", auto_error=False, description="The admin key.")
+ADMIN_BEARER = HTTPBearer(scheme_name="AdminBearer", auto_error=False, description="The admin key as a bearer.")
+SEARCH_KEY = APIKeyHeader(name="X-API-Key", scheme_name="SearchKey", auto_error=False,
+                          description="The search, server or admin key.")  # fmt: skip
+SEARCH_BEARER = HTTPBearer(scheme_name="SearchBearer", auto_error=False, description="The same key as a bearer.")
 
 
-async def given_key(
-    x_api_key: Annotated[str | None, Security(API_KEY_HEADER)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
-) -> str | None:
-    """The API key of a request: ``X-API-Key`` or ``Authorization: Bearer``."""
+def _key(x_api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str | None:
     if x_api_key is not None:
         return x_api_key
     return bearer.credentials.strip() if bearer is not None else None
 
 
+async def given_admin_key(
+    x_api_key: Annotated[str | None, Security(ADMIN_KEY)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(ADMIN_BEARER)],
+) -> str | None:
+    """The API key of an admin request: ``X-API-Key`` or ``Authorization: Bearer``."""
+    return _key(x_api_key, bearer)
+
+
+async def given_key(
+    x_api_key: Annotated[str | None, Security(SEARCH_KEY)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(SEARCH_BEARER)],
+) -> str | None:
+    """The API key of a public request: ``X-API-Key`` or ``Authorization: Bearer``."""
+    return _key(x_api_key, bearer)
+
+
 GivenKeyDep = Annotated[str | None, Depends(given_key)]
+GivenAdminKeyDep = Annotated[str | None, Depends(given_admin_key)]
 
 
 def same_key(given: str, expected: SecretStr | None) -> bool:

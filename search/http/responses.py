@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
 #: The config of request body models: JSON `0` is not `false`, nor `"2"` a number, as the schema says.
@@ -52,3 +53,22 @@ ANY = documented(400)
 PUBLIC = documented(400, 401, 403, 429, 503)
 #: Admin routes: the admin key (401/403); 503 also while the admin API is disabled (no key configured).
 ADMIN = documented(400, 401, 403, 503)
+
+
+def document_public_key(app: FastAPI, required: bool) -> None:
+    """State whether public routes need a key: without ``VINDBAAR_SEARCH_API_KEY`` they take none, which
+    OpenAPI says with an empty requirement beside the key schemes (FastAPI lists only the schemes)."""
+    if required:
+        return
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():
+                for operation in operations.values():
+                    if any("SearchKey" in requirement for requirement in operation.get("security", [])):
+                        operation["security"].append({})
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -209,3 +209,11 @@ def test_attribute_names_that_would_break_a_search_are_refused_naming_them(api: 
     answer = api.post("/search", json={"filters": {"attributes": {name: ["x"]}}})
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"][0]["loc"][:3] == ["body", "filters", "attributes"]
+
+
+@pytest.mark.parametrize("answer", [0, 1, "true", "false", "yes", None, [True]])
+def test_consent_is_only_a_json_boolean(api: TestClient, answer: Any) -> None:
+    refused = api.put("/sessions/s-consent/consent", json={"personalization": answer})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["loc"] == ["body", "personalization"]
+    assert api.put("/sessions/s-consent/consent", json={"personalization": False}).status_code == 200

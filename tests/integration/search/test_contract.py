@@ -38,7 +38,7 @@ _CONFIG = {
     "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
     # All checks, each with its default expectations.
     "checks": {"enabled": True},
-    "auth": {"openapi": {"ApiKey": {"api_key": ADMIN_KEY}}},
+    "auth": {"openapi": {"AdminKey": {"api_key": ADMIN_KEY}, "SearchKey": {"api_key": ADMIN_KEY}}},
     "operations": [
         # The coverage phase enumerates every boundary of every field: for a whole merchandising config more
         # than a thousand requests per operation, past the suite's budget. Fuzzing still covers both, with
