@@ -5,7 +5,6 @@ OpenAPI document, so `Allow` and the contract cannot disagree."""
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
@@ -14,14 +13,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
-@cache
 def _documented(app: FastAPI) -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
-    """Each documented path as a pattern (a ``{parameter}`` is one segment), with its methods."""
-    return tuple(
-        (re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
-         frozenset(m.upper() for m in operations if m in _METHODS))
-        for path, operations in app.openapi()["paths"].items()
-    )  # fmt: skip
+    """Each documented path as a pattern (a ``{parameter}`` is one segment), with its methods; made once
+    per app, at its first 405."""
+    documented: tuple[tuple[re.Pattern[str], frozenset[str]], ...] | None = getattr(app.state, "methods", None)
+    if documented is None:
+        documented = app.state.methods = tuple(
+            (re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+             frozenset(m.upper() for m in operations if m in _METHODS))
+            for path, operations in app.openapi()["paths"].items()
+        )  # fmt: skip
+    return documented
 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:

@@ -217,3 +217,19 @@ def test_consent_is_only_a_json_boolean(api: TestClient, answer: Any) -> None:
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0]["loc"] == ["body", "personalization"]
     assert api.put("/sessions/s-consent/consent", json={"personalization": False}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/admin/config", "GET, PUT"),
+        ("DELETE", "/search", "GET, POST"),
+        ("PUT", "/admin/products", "PATCH, POST"),
+        ("GET", "/admin/experiments/e-1/stop", "POST"),
+    ],
+)
+def test_a_method_a_path_lacks_gets_405_naming_every_method_it_has(
+    api: TestClient, method: str, path: str, allowed: str
+) -> None:
+    answer = api.request(method, path)
+    assert answer.status_code == 405 and answer.headers["Allow"] == allowed
