@@ -162,7 +162,10 @@ def sample_size_two_proportions(
     mean = (baseline + target) / 2
     spread = (_z(1 - alpha) * math.sqrt(2 * mean * (1 - mean))
               + _NORMAL.inv_cdf(power) * math.sqrt(baseline * (1 - baseline) + target * (1 - target)))  # fmt: skip
-    return math.ceil(spread**2 / (target - baseline) ** 2)
+    needed = (spread / (target - baseline)) ** 2
+    if not math.isfinite(needed):  # rates so close to 0 that their difference is below float precision
+        raise ValueError(f"the effect moves the rate from {baseline} to {target}: too small to detect")
+    return math.ceil(needed)
 
 
 def sign_test(wins_a: int, wins_b: int, confidence: float = 0.95) -> Preference:

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from vindbaar.wire_types import MAX_DEPTH, FreeObject
+
 #: Clocks drift; an event stamped further in the future than this is refused.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_EVENTS_PER_REQUEST = 500
@@ -46,9 +48,10 @@ class Event(BaseModel):
     message: str | None = Field(default=None, max_length=1024)
     user_query: str | None = Field(default=None, max_length=1024, description="UBI: the query typed.")
     object_id_field: str | None = Field(default=None, max_length=100)
-    event_attributes: dict[str, Any] | None = Field(
-        default=None, description="UBI attributes as sent (object, position and any others), kept."
-    )
+    event_attributes: FreeObject | None = Field(
+        default=None, description=f"UBI attributes as sent (object, position and any others), kept; nested at "
+        f"most {MAX_DEPTH} levels.",
+    )  # fmt: skip
 
     @field_validator("event_attributes")
     @classmethod

@@ -10,13 +10,13 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from search.params import FACET_FIELDS, SearchParams
+from search.params import FACET_FIELDS, FacetName, SearchParams
 from search.results import Facet, FacetValue
 from vindbaar import schema
 from vindbaar.filters import ProductFilter
 
 
-def _facet_values_agg(facet: str, size: int) -> dict[str, Any]:
+def _facet_values_agg(facet: FacetName, size: int) -> dict[str, Any]:
     if facet == "price":
         ranges = []
         for low, high in itertools.pairwise((None, *schema.PRICE_BANDS, None)):
@@ -30,7 +30,7 @@ def _facet_values_agg(facet: str, size: int) -> dict[str, Any]:
     return {"terms": {"field": FACET_FIELDS[facet], "size": size}}
 
 
-def build_facet_aggs(facets: Sequence[str], filters: ProductFilter, size: int = 50) -> dict[str, Any]:
+def build_facet_aggs(facets: Sequence[FacetName], filters: ProductFilter, size: int = 50) -> dict[str, Any]:
     """Disjunctive facet aggregations: each facet is counted under all of `filters` but its own group.
 
     Example for ``build_facet_aggs(["brand"], ProductFilter(brand=["Sony"], in_stock=True))``::

@@ -20,8 +20,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from vindbaar import schema
 
-#: Attribute names end up in aggregation names, where OpenSearch refuses [, ] and >.
-ATTRIBUTE_NAME = re.compile(r"[\w .-]{1,100}")
+#: Attribute names end up in aggregation names, where OpenSearch refuses [, ] and >, and in stored
+#: ``name=value`` pairs; ``:`` separates name and value in a query string. Not blank, at most 100 characters.
+#: Written without ``\w`` or ``\s``, which JSON Schema validators read over ASCII and Python over Unicode, and
+#: with one way to match (spaces, then the first other character), so that no check backtracks.
+ATTRIBUTE_NAME_PATTERN = r"^ *[^\[\]>=:\x00-\x20\x7f][^\[\]>=:\x00-\x1f\x7f]*$"
+ATTRIBUTE_NAME = re.compile(ATTRIBUTE_NAME_PATTERN)
+MAX_ATTRIBUTE_NAME = 100
 
 Clause = dict[str, Any]
 
@@ -33,35 +38,38 @@ class ProductFilter(BaseModel):
     non-empty one (`RuleFilter`).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    ids: list[str] = Field(default_factory=list, max_length=1000, description="Product ids.")
+    # Product ids are never empty: OpenSearch refuses an `ids` query holding "" (it answered 502 before).
+    ids: list[Annotated[str, Field(min_length=1, max_length=512)]] = Field(
+        default_factory=list, max_length=1000, description="Product ids."
+    )
     brand: list[str] = Field(default_factory=list, max_length=200, description="Brand names (exact).")
     category: list[str] = Field(
         default_factory=list, max_length=200, description="Category path prefixes, e.g. 'Electronics > Audio'."
     )
-    price_min: float | None = Field(default=None, ge=0)
-    price_max: float | None = Field(default=None, ge=0)
+    price_min: float | None = Field(default=None, ge=0, description="At most price_max.")
+    price_max: float | None = Field(default=None, ge=0, description="At least price_min.")
     in_stock: bool | None = None
-    attributes: dict[str, list[str]] = Field(
+    attributes: dict[str, Annotated[list[str], Field(min_length=1)]] = Field(
         default_factory=dict,
         max_length=50,
         description="Attribute values per attribute name, e.g. {'color': ['black']}.",
+        json_schema_extra={"propertyNames": {"pattern": ATTRIBUTE_NAME_PATTERN, "maxLength": MAX_ATTRIBUTE_NAME}},
     )
 
     @field_validator("attributes")
     @classmethod
     def _plain_names_with_values(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        bad = [name for name in value if not ATTRIBUTE_NAME.fullmatch(name)]
+        bad = [name for name in value if len(name) > MAX_ATTRIBUTE_NAME or not ATTRIBUTE_NAME.fullmatch(name)]
         if bad:
-            raise ValueError(f"attribute names may hold letters, digits, space, '.', '_' and '-': {bad[0]!r}")
-        empty = [name for name, values in value.items() if not values]
-        if empty:
-            raise ValueError(f"attribute(s) without values: {', '.join(empty)}")
+            raise ValueError(f"attribute names may not be blank, hold '[', ']', '>', '=', ':' or control "
+                             f"characters, or be longer than {MAX_ATTRIBUTE_NAME}: {bad[0]!r}")  # fmt: skip
         return value
 
     @model_validator(mode="after")
     def _price_range(self) -> ProductFilter:
+        # A rule across two fields, which JSON Schema cannot state (the field descriptions do).
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             raise ValueError("price_min must not exceed price_max")
         return self

@@ -3,6 +3,7 @@ within a second, and any version can be diffed or restored."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -122,7 +123,9 @@ class ConfigStore:
 def diff(old: MerchConfig, new: MerchConfig) -> dict[str, Any]:
     """What changed between two configs, as DeepDiff reports it (paths like ``root['rules'][0]['pins']``)."""
     result = DeepDiff(old.model_dump(mode="json"), new.model_dump(mode="json"), ignore_order=False, verbose_level=2)
-    changes: dict[str, Any] = result.to_dict()
+    # Through DeepDiff's JSON: its dict holds Python types (a `type_changes` entry names `int` and `float`),
+    # which an HTTP answer cannot carry.
+    changes: dict[str, Any] = json.loads(result.to_json())
     return changes
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from reranker.merchandising.rules import Rule, _aware, _Strict
+from vindbaar.wire_types import Timestamp
 
 
 class Variant(_Strict):
@@ -37,8 +38,8 @@ class Experiment(_Strict):
     kind: Literal["ab", "interleaving"] = "ab"
     status: Literal["running", "stopped"] = "running"
     variants: list[Variant] = Field(min_length=2, max_length=5, description="The first is the control.")
-    started_at: datetime | None = None
-    stopped_at: datetime | None = None
+    started_at: Timestamp | None = None
+    stopped_at: Timestamp | None = None
     promoted: str | None = Field(default=None, description="The variant made live when it stopped.")
 
     @field_validator("started_at", "stopped_at")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,6 +17,7 @@ from vindbaar.filters import RuleFilter
 from vindbaar.schema import category_path
 from vindbaar.settings import Settings
 from vindbaar.text import normalized
+from vindbaar.wire_types import MAX_DEPTH, FreeObject, Integer, Timestamp
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -24,8 +25,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+#: The events a profile learns from (the keys of `DEFAULT_EVENT_WEIGHTS`), stated in the schema.
+EventType = Literal["view", "click", "add_to_cart", "purchase"]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: merchandisers' configs come as JSON, where `0` is not `false` nor `"2"` a number.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Condition(_Strict):
@@ -34,8 +40,8 @@ class Condition(_Strict):
     query_equals: list[str] = Field(default_factory=list, description="Whole query, case-insensitive.")
     query_contains: list[str] = Field(default_factory=list, description="A word or phrase in the query.")
     category: list[str] = Field(default_factory=list, description="The shopper filtered on one of these.")
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
     segment: Literal["new", "returning"] | None = Field(
         default=None, description="new: no personal history; returning: has history."
     )
@@ -68,8 +74,8 @@ class Condition(_Strict):
 class Pin(_Strict):
     """Put a product at a 1-based position."""
 
-    product_id: str = Field(min_length=1)
-    position: int = Field(ge=1, le=100)
+    product_id: str = Field(min_length=1, max_length=512)
+    position: Integer = Field(ge=1, le=100)
 
 
 class Boost(_Strict):
@@ -85,13 +91,17 @@ class Rule(_Strict):
     id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     enabled: bool = True
-    priority: int = 0
+    priority: Integer = 0
     condition: Condition = Field(default_factory=Condition)
     pins: list[Pin] = Field(default_factory=list)
-    hide: RuleFilter | None = None
+    hide: RuleFilter | None = Field(default=None, description="Hide these products (a non-empty filter).")
     boosts: list[Boost] = Field(default_factory=list)
-    filter: RuleFilter | None = Field(default=None, description="Restrict the results to these products.")
-    banner: dict[str, Any] | None = Field(default=None, description="Payload passed to the frontend as is.")
+    filter: RuleFilter | None = Field(
+        default=None, description="Restrict the results to these products (a non-empty filter)."
+    )
+    banner: FreeObject | None = Field(
+        default=None, description=f"Payload passed to the frontend as is (nested at most {MAX_DEPTH} levels)."
+    )
 
 
 @dataclass(frozen=True)
@@ -126,25 +136,13 @@ class Ranking(_Strict):
         default=None, ge=0, le=5, description="How far what a query's shoppers chose lifts it (0: off); unset: "
         "VINDBAAR_CLICK_LEARNING_STRENGTH.",
     )  # fmt: skip
-    event_weights: dict[str, float] | None = Field(
+    event_weights: dict[EventType, Annotated[float, Field(ge=0)]] | None = Field(
         default=None, description=f"What each event teaches a profile; unset: {DEFAULT_EVENT_WEIGHTS}."
     )
     learned_ranking: bool | None = Field(
         default=None, description="Rank with the learned model when one is live; unset: VINDBAAR_LEARNED_RANKING."
     )
     default_sort: Literal["relevance", "price_asc", "price_desc", "newest", "popularity"] = "relevance"
-
-    @field_validator("event_weights")
-    @classmethod
-    def _known_events(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        if value is None:
-            return value
-        unknown = set(value) - set(DEFAULT_EVENT_WEIGHTS)
-        if unknown:
-            raise ValueError(f"unknown event type(s): {', '.join(sorted(unknown))}")
-        if any(v < 0 for v in value.values()):
-            raise ValueError("event weights must not be negative")
-        return value
 
     def over(self, defaults: RankingWeights) -> RankingWeights:
         """The weights in effect: this ranking's where set, else `defaults` (the one place they combine)."""
@@ -155,6 +153,6 @@ class Ranking(_Strict):
                                       else self.personalization_strength),
             click_learning_strength=(defaults.click_learning_strength if self.click_learning_strength is None
                                      else self.click_learning_strength),
-            event_weights={**defaults.event_weights, **(self.event_weights or {})},
+            event_weights={**defaults.event_weights, **{str(k): v for k, v in (self.event_weights or {}).items()}},
             learned_ranking=defaults.learned_ranking if self.learned_ranking is None else self.learned_ranking,
         )  # fmt: skip

@@ -12,10 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from indexer.embedding_cache import EmbeddingCache
 from search.engine import build_engine
 from search.http.deadlines import RequestDeadline
+from search.http.encoding import Utf8Url
 from search.http.errors import install_error_handlers
 from search.http.limits import BodyLimit, RateLimiter
+from search.http.methods import install_allow_header
 from search.http.metrics import install_metrics
 from search.http.request_context import RequestContext
+from search.http.responses import document_public_key
 from search.http.routes import (
     admin_analytics,
     admin_config,
@@ -111,10 +114,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             max_age=600,
         )
     install_error_handlers(app)
+    install_allow_header(app)
     if settings.rate_limit_per_s > 0:
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestDeadline, settings=settings)
+    app.add_middleware(Utf8Url)
     # Outermost: the request id holds for everything the request logs, and the time counts all of it.
     app.add_middleware(RequestContext, metrics=install_metrics(app))
     for router in (search_routes.router, events.router, privacy.router, privacy.admin_router, health.router,
@@ -122,4 +127,5 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                    admin_experiments.router):  # fmt: skip
         app.include_router(router)
     install_ui(app)  # the storefront at /demo and the merchandiser console at /console
+    document_public_key(app, required=settings.search_api_key is not None)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
 from opensearchpy import OpenSearch
 
 from analytics.report import Analytics
@@ -12,7 +12,7 @@ from indexer.embedding_cache import EmbeddingCache
 from reranker.behaviour.store import BehaviourStore
 from reranker.merchandising.config_store import ConfigStore
 from search.engine import SearchEngine
-from search.http.identity import get_caller, given_key, same_key
+from search.http.identity import GivenAdminKeyDep, get_caller, same_key
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
@@ -41,16 +41,11 @@ async def get_embedding_cache(request: Request) -> EmbeddingCache:
     return cast(EmbeddingCache, request.app.state.embedding_cache)
 
 
-async def require_admin(
-    settings: SettingsDep,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
+async def require_admin(settings: SettingsDep, given: GivenAdminKeyDep) -> None:
     """Allow the request only with the admin key (``X-API-Key`` or ``Authorization: Bearer``)."""
     expected = settings.admin_api_key
     if expected is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API disabled: set VINDBAAR_ADMIN_API_KEY")
-    given = given_key(x_api_key, authorization)
     if not given:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing API key", headers={"WWW-Authenticate": "Bearer"})
     if not same_key(given, expected):

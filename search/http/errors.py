@@ -120,7 +120,9 @@ async def _on_vindbaar_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Conflict):
         return JSONResponse(status_code=status.HTTP_409_CONFLICT, content=content)
     if isinstance(exc, InvalidInput):
-        return JSONResponse(status_code=422, content=content)
+        # In the shape of FastAPI's own 422 (the documented `HTTPValidationError`), naming the field if known.
+        error = {"type": "value_error", "loc": list(exc.details.get("loc", ("body",))), "msg": str(exc)}
+        return JSONResponse(status_code=422, content={"detail": [error]})
     if isinstance(exc, BackendError):
         log.error("OpenSearch refused a request for %s %s: %s %s %s", request.method, _route(request),
                   type(exc).__name__, exc.status, exc.error_type)  # fmt: skip

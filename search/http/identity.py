@@ -7,7 +7,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
 from search.http.limits import RateLimiter
@@ -65,13 +66,41 @@ class Caller:
         return requested
 
 
-def given_key(x_api_key: str | None, authorization: str | None) -> str | None:
-    """The API key of a request: ``X-API-Key`` or ``Authorization: Bearer``."""
+# Declared as security schemes (not plain headers) so the OpenAPI document says which routes need which key;
+# none refuses a request itself (auto_error=False): `_role` and `require_admin` decide, per route. Public
+# routes have schemes of their own, which `responses.document_public_key` marks optional while no search key
+# is configured.
+ADMIN_KEY = APIKeyHeader(name="X-API-Key", scheme_name="AdminKey", auto_error=False, description="The admin key.")
+ADMIN_BEARER = HTTPBearer(scheme_name="AdminBearer", auto_error=False, description="The admin key as a bearer.")
+SEARCH_KEY = APIKeyHeader(name="X-API-Key", scheme_name="SearchKey", auto_error=False,
+                          description="The search, server or admin key.")  # fmt: skip
+SEARCH_BEARER = HTTPBearer(scheme_name="SearchBearer", auto_error=False, description="The same key as a bearer.")
+
+
+def _key(x_api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str | None:
     if x_api_key is not None:
         return x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
+    return bearer.credentials.strip() if bearer is not None else None
+
+
+async def given_admin_key(
+    x_api_key: Annotated[str | None, Security(ADMIN_KEY)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(ADMIN_BEARER)],
+) -> str | None:
+    """The API key of an admin request: ``X-API-Key`` or ``Authorization: Bearer``."""
+    return _key(x_api_key, bearer)
+
+
+async def given_key(
+    x_api_key: Annotated[str | None, Security(SEARCH_KEY)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(SEARCH_BEARER)],
+) -> str | None:
+    """The API key of a public request: ``X-API-Key`` or ``Authorization: Bearer``."""
+    return _key(x_api_key, bearer)
+
+
+GivenKeyDep = Annotated[str | None, Depends(given_key)]
+GivenAdminKeyDep = Annotated[str | None, Depends(given_admin_key)]
 
 
 def same_key(given: str, expected: SecretStr | None) -> bool:
@@ -95,14 +124,13 @@ def _role(settings: Settings, given: str | None) -> Role:
 
 async def get_caller(
     request: Request,
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+    given: GivenKeyDep,
     x_user_token: Annotated[str | None, Header(description="Signed user token from the shop's backend.")] = None,
 ) -> Caller:
     """Identify the caller; public routes need the search key (or the server or admin key) once
     ``VINDBAAR_SEARCH_API_KEY`` is set."""
     settings: Settings = request.app.state.settings
-    role = _role(settings, given_key(x_api_key, authorization))
+    role = _role(settings, given)
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if role == "public" and limiter is not None:
         limiter.check(request.client.host if request.client else "unknown")

@@ -17,11 +17,12 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from search.engine import SearchEngine
+from search.http.responses import ANY
 
 #: Autocomplete answers in a millisecond, searches in tens, a stuck backend in seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], responses=ANY)
 
 
 class Metrics:

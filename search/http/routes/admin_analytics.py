@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -10,13 +9,15 @@ from fastapi import APIRouter, Depends, Query
 from analytics.queries import Scope
 from analytics.report import Overview, QueryFigures, TimelinePoint
 from search.http.deps import AdminDep, AnalyticsDep
+from search.http.responses import ADMIN
+from vindbaar.wire_types import Timestamp
 
-router = APIRouter(prefix="/admin/analytics", tags=["admin: analytics"], dependencies=[AdminDep])
+router = APIRouter(prefix="/admin/analytics", tags=["admin: analytics"], dependencies=[AdminDep], responses=ADMIN)
 
 
 def _scope(
-    start: Annotated[datetime | None, Query(description="From this time (ISO 8601), inclusive.")] = None,
-    end: Annotated[datetime | None, Query(description="Until this time, exclusive.")] = None,
+    start: Annotated[Timestamp | None, Query(description="From this time (RFC 3339), inclusive.")] = None,
+    end: Annotated[Timestamp | None, Query(description="Until this time, exclusive.")] = None,
     experiment: Annotated[str | None, Query(max_length=60)] = None,
     variant: Annotated[str | None, Query(max_length=40)] = None,
     kind: Literal["search", "autocomplete"] = "search",

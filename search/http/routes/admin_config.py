@@ -13,11 +13,18 @@ from reranker.merchandising.config import MerchConfig
 from reranker.merchandising.config_store import ConfigStore, diff
 from search.engine import SearchEngine
 from search.http.deps import AdminDep, EngineDep
+from search.http.responses import ADMIN, BODY, STRICT, documented
 from search.params import SearchParams
 from search.results import SearchResponse
 from search.service import search
+from vindbaar.wire_types import Integer
 
-router = APIRouter(prefix="/admin", tags=["admin: merchandising"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin: merchandising"],
+    dependencies=[AdminDep],
+    responses={**ADMIN, **BODY, **documented(404, 409)},
+)
 
 Author = Annotated[str, Header(alias="X-Author", max_length=200, description="Who makes the change (audit).")]
 
@@ -43,8 +50,10 @@ class ConfigView(BaseModel):
 class Publish(BaseModel):
     """A new config, the version it was made on, and why it changes."""
 
+    model_config = STRICT
+
     config: MerchConfig
-    base_version: int = Field(
+    base_version: Integer = Field(
         ge=0, description="The version this change is based on (`version` of GET /admin/config; 0 before any). "
         "If another change was published since, the answer is 409 with the current version.",
     )  # fmt: skip
@@ -54,12 +63,18 @@ class Publish(BaseModel):
 class Rollback(BaseModel):
     """The version to make live again."""
 
-    version: int = Field(ge=1)
-    base_version: int | None = Field(default=None, ge=0, description="If given: 409 unless this is the live version.")
+    model_config = STRICT
+
+    version: Integer = Field(ge=1)
+    base_version: Integer | None = Field(
+        default=None, ge=0, description="If given: 409 unless this is the live version."
+    )
 
 
 class Preview(BaseModel):
     """A search to run under the live config and under a draft."""
+
+    model_config = STRICT
 
     search: SearchParams
     draft: MerchConfig

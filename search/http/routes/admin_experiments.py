@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from analytics.experiment_report import ExperimentReport, experiment_report
@@ -13,14 +14,22 @@ from analytics.stats import sample_size_two_proportions
 from reranker.merchandising import experiment_lifecycle
 from reranker.merchandising.experiments import Experiment
 from search.http.deps import AdminDep, AnalyticsDep, ConfigStoreDep, EngineDep
+from search.http.responses import ADMIN, BODY, STRICT, documented
 from search.http.routes.admin_config import Author, VersionInfo
-from vindbaar.errors import InvalidInput
+from vindbaar.wire_types import Timestamp
 
-router = APIRouter(prefix="/admin/experiments", tags=["admin: experiments"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/admin/experiments",
+    tags=["admin: experiments"],
+    dependencies=[AdminDep],
+    responses={**ADMIN, **BODY, **documented(404, 409)},
+)
 
 
 class Stop(BaseModel):
     """Stop the experiment; `promote` names the variant whose changes become the live config."""
+
+    model_config = STRICT
 
     promote: str | None = Field(default=None, max_length=40)
 
@@ -28,12 +37,17 @@ class Stop(BaseModel):
 class SampleSizeRequest(BaseModel):
     """What the experiment must be able to see."""
 
-    minimum_detectable_effect: float = Field(gt=0, lt=1, description="Relative change of the CTR, e.g. 0.05.")
-    baseline: float | None = Field(
-        default=None, gt=0, lt=1, description="CTR today; unset: measured over the last 30 days of searches."
+    model_config = STRICT
+
+    minimum_detectable_effect: float = Field(
+        ge=0.0001, lt=1, description="Relative change of the CTR, e.g. 0.05; baseline * (1 + effect) must stay below 1."
     )
-    power: float = Field(default=0.8, gt=0, lt=1)
-    confidence: float = Field(default=0.95, gt=0, lt=1)
+    baseline: float | None = Field(
+        default=None, ge=0.0001, le=0.9999, description="CTR today; unset: measured over the last 30 days of searches."
+    )
+    # Bounds that keep the arithmetic meaningful (a power or confidence below one half tests nothing).
+    power: float = Field(default=0.8, ge=0.5, le=0.9999)
+    confidence: float = Field(default=0.95, ge=0.5, le=0.9999)
 
 
 class SampleSize(BaseModel):
@@ -58,8 +72,8 @@ def start(experiment: Experiment, store: ConfigStoreDep, author: Author) -> Vers
 
 @router.get("/{experiment_id}/report", summary="Per-variant figures with confidence intervals and tests")
 def report(
-    experiment_id: str, engine: EngineDep, analytics: AnalyticsDep, start: datetime | None = None,
-    end: datetime | None = None,
+    experiment_id: str, engine: EngineDep, analytics: AnalyticsDep, start: Timestamp | None = None,
+    end: Timestamp | None = None,
 ) -> ExperimentReport:  # fmt: skip
     """A/B: per variant CTR, conversion and revenue per search, each variant against the control with a
     95 % interval and p-value. Interleaving: which ranking the clicks preferred, with a sign test."""
@@ -74,6 +88,10 @@ def stop(experiment_id: str, body: Stop, store: ConfigStoreDep, author: Author) 
     return VersionInfo.model_validate(experiment_lifecycle.stop(store, experiment_id, author, body.promote).summary())
 
 
+def _invalid(field: str, given: float | None, message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "input": given, "msg": message}])
+
+
 @router.post("/sample-size", summary="Searches an A/B test needs")
 def sample_size(body: SampleSizeRequest, analytics: AnalyticsDep) -> SampleSize:
     """Searches per variant to detect a relative CTR change of `minimum_detectable_effect`."""
@@ -81,12 +99,13 @@ def sample_size(body: SampleSizeRequest, analytics: AnalyticsDep) -> SampleSize:
     if baseline is None:
         measured = analytics.overview(Scope(start=datetime.now(UTC) - timedelta(days=30))).total
         if not 0 < measured.click_through_rate < 1:
-            raise InvalidInput("no click-through rate measured in the last 30 days: give body.baseline")
+            raise _invalid("baseline", None, "no click-through rate measured in the last 30 days: give a baseline")
         baseline = measured.click_through_rate
     try:
         needed = sample_size_two_proportions(baseline, body.minimum_detectable_effect, 1 - body.confidence,
                                              body.power)  # fmt: skip
     except ValueError as exc:
-        raise InvalidInput(f"body (baseline, minimum_detectable_effect): {exc}") from exc
+        # A rule across the fields (the rate with the effect must stay below 1), which JSON Schema cannot state.
+        raise _invalid("minimum_detectable_effect", body.minimum_detectable_effect, str(exc)) from exc
     return SampleSize(baseline=baseline, minimum_detectable_effect=body.minimum_detectable_effect,
                       searches_per_variant=needed)  # fmt: skip

@@ -9,9 +9,15 @@ from pydantic import BaseModel, Field, ValidationError
 
 from indexer.updates import ProductPatch, delete_products, patch_products, upsert_products
 from search.http.deps import AdminDep, ClientDep, EmbedderDep, EmbeddingCacheDep, EngineDep, SettingsDep
+from search.http.responses import ADMIN, BODY, STRICT, documented
 from vindbaar.product import Product
 
-router = APIRouter(prefix="/admin/products", tags=["admin: catalog"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/admin/products",
+    tags=["admin: catalog"],
+    dependencies=[AdminDep],
+    responses={**ADMIN, **BODY, **documented(404)},
+)
 
 MAX_BATCH = 1000
 
@@ -28,11 +34,15 @@ class ItemRejected(BaseModel):
 class ProductsUpsert(BaseModel):
     """A batch of full products (the catalog schema)."""
 
+    model_config = STRICT
+
     products: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class ProductsPatch(BaseModel):
     """A batch of partial updates."""
+
+    model_config = STRICT
 
     patches: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
 

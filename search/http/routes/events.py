@@ -11,12 +11,15 @@ from reranker.events import MAX_EVENTS_PER_REQUEST, Event
 from reranker.ubi import from_ubi, is_ubi, ubi_path
 from search.http.deps import BehaviourDep, EngineDep, SearchKeyDep
 from search.http.identity import CallerDep
+from search.http.responses import BODY, PUBLIC, STRICT
 
-router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
+router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep], responses={**PUBLIC, **BODY})
 
 
 class EventBatch(BaseModel):
     """Events in the order they happened (or any order: each carries its timestamp)."""
+
+    model_config = STRICT
 
     events: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_EVENTS_PER_REQUEST)
 

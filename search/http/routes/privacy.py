@@ -9,9 +9,10 @@ from pydantic import BaseModel, StrictBool
 
 from search.http.deps import AdminDep, BehaviourDep, SearchKeyDep
 from search.http.identity import CallerDep
+from search.http.responses import ADMIN, BODY, PUBLIC
 
-router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep])
-admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=[AdminDep])
+router = APIRouter(tags=["behaviour"], dependencies=[SearchKeyDep], responses={**PUBLIC, **BODY})
+admin_router = APIRouter(prefix="/users", tags=["admin: privacy"], dependencies=[AdminDep], responses=ADMIN)
 
 
 class Consent(BaseModel):

@@ -6,25 +6,44 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from search.autocomplete import MAX_AUTOCOMPLETE_LENGTH
 from search.engine import SearchEngine
 from search.http.deps import EngineDep, SearchKeyDep
 from search.http.identity import Caller, CallerDep
-from search.params import DEFAULT_FACETS, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchParams, SortOrder
+from search.http.responses import BODY, PUBLIC
+from search.params import (
+    DEFAULT_FACETS,
+    LOCALE_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+    FacetName,
+    SearchParams,
+    SortOrder,
+)
 from search.results import AutocompleteResponse, SearchResponse
 from search.service import RECENT_PREFIX_MAX, search, suggest
 
-router = APIRouter(tags=["search"], dependencies=[SearchKeyDep])
+router = APIRouter(tags=["search"], dependencies=[SearchKeyDep], responses={**PUBLIC, **BODY})
+
+# NAME:VALUE, each part not blank, the name as `vindbaar.filters.ATTRIBUTE_NAME` allows (at most 100
+# characters), no control characters. Spelled without \w, \s or ".", which JSON Schema and Python read apart.
+_NAME, _NAME_SOLID = r"[^\[\]>=:\x00-\x1f\x7f]", r"[^\[\]>=:\x00-\x20\x7f]"
+_VALUE, _VALUE_SOLID = r"[^\x00-\x1f\x7f]", r"[^\x00-\x20\x7f]"
+ATTRIBUTE_PAIR = f"^ {{0,49}}{_NAME_SOLID}{_NAME}{{0,50}}: *{_VALUE_SOLID}{_VALUE}*$"
+AttributePair = Annotated[str, Field(pattern=ATTRIBUTE_PAIR, max_length=300)]
 
 
 def _attributes(pairs: list[str]) -> dict[str, list[str]]:
     parsed: dict[str, list[str]] = {}
     for position, pair in enumerate(pairs):
         name, sep, value = pair.partition(":")
-        if not sep or not name.strip() or not value.strip():
+        name, value = name.strip(" "), value.strip(" ")  # only spaces: the pattern allows no other blank
+        if not sep or not name or not value:
             raise RequestValidationError(
                 [
                     {
@@ -35,7 +54,7 @@ def _attributes(pairs: list[str]) -> dict[str, list[str]]:
                     }
                 ]
             )
-        parsed.setdefault(name.strip(), []).append(value.strip())
+        parsed.setdefault(name, []).append(value)
     return parsed
 
 
@@ -44,21 +63,29 @@ def search_get(
     engine: EngineDep,
     caller: CallerDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, examples=["koptelefoon"])] = "",
-    brand: Annotated[list[str], Query(description="Brand filter (repeatable, OR-ed).")] = [],  # noqa: B006
-    category: Annotated[list[str], Query(description="Category path prefix (repeatable).")] = [],  # noqa: B006
-    price_min: Annotated[float | None, Query(ge=0)] = None,
-    price_max: Annotated[float | None, Query(ge=0)] = None,
+    brand: Annotated[list[str], Query(max_length=200, description="Brand filter (repeatable, OR-ed).")] = [],  # noqa: B006
+    category: Annotated[list[str], Query(max_length=200, description="Category path prefix (repeatable).")] = [],  # noqa: B006
+    price_min: Annotated[float | None, Query(ge=0, description="At most price_max.")] = None,
+    price_max: Annotated[float | None, Query(ge=0, description="At least price_min.")] = None,
     in_stock: bool | None = None,
-    attr: Annotated[list[str], Query(description="Attribute filter NAME:VALUE (repeatable).")] = [],  # noqa: B006
-    facets: Annotated[list[str], Query(description="Facets to count.")] = list(DEFAULT_FACETS),  # noqa: B006
+    attr: Annotated[
+        list[AttributePair], Query(max_length=50, description="Attribute filter NAME:VALUE (repeatable).")
+    ] = [],  # noqa: B006
+    facets: Annotated[list[FacetName], Query(description="Facets to count.")] = list(DEFAULT_FACETS),  # noqa: B006
     sort: SortOrder | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[
+        int, Query(ge=1, le=MAX_RESULT_WINDOW, description=f"page * size must be at most {MAX_RESULT_WINDOW}.")
+    ] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     highlight: bool = True,
-    locale: str | None = None,
-    user_id: Annotated[str | None, Query(description="Needs X-User-Token for that user, or a server key.")] = None,
-    session_id: str | None = None,
-    client_id: Annotated[str | None, Query(max_length=200, description="The browser's lasting id (UBI).")] = None,
+    locale: Annotated[str | None, Query(pattern=LOCALE_PATTERN)] = None,
+    user_id: Annotated[
+        str | None, Query(max_length=MAX_ID_LENGTH, description="Needs X-User-Token for that user, or a server key.")
+    ] = None,
+    session_id: Annotated[str | None, Query(max_length=MAX_ID_LENGTH)] = None,
+    client_id: Annotated[
+        str | None, Query(max_length=MAX_ID_LENGTH, description="The browser's lasting id (UBI).")
+    ] = None,
     explain: bool = False,
     correct: bool = True,
 ) -> SearchResponse:

@@ -116,7 +116,7 @@ def test_a_category_condition_holds_in_the_category_and_below_it() -> None:
     ("config", "named"),
     [
         ({"synonyms": ["lonely"]}, "synonyms"),
-        ({"rules": [{"id": "x", "hide": {"attributes": {"color": []}}}]}, "without values"),
+        ({"rules": [{"id": "x", "hide": {"attributes": {"color": []}}}]}, "at least 1 item"),
         ({"rules": [{"id": "x", "filter": {"price_min": 50, "price_max": 10}}]}, "price_min"),
     ],
 )
@@ -131,3 +131,29 @@ def test_the_same_product_pinned_twice_is_shown_once() -> None:
     plan = plan_rules(twice, "q", [], NOW, False)
     assert [c.id for c in apply_pins(_candidates(), plan)].count("c") == 1
     assert any("already pinned" in conflict for conflict in plan.conflicts)
+
+
+@pytest.mark.parametrize(
+    ("line", "accepted"),
+    [
+        ("tv, television", True),
+        ("tv, tele => television", True),
+        ("koptelefoon, hoofdtelefoon # nl", True),
+        ("# a comment", True),
+        ("", True),
+        ("кофе, coffee", True),
+        ("crème brûlée, creme brulee", True),
+        ("lonely", False),
+        ("a,,b", False),
+        ("a=b, c", False),
+        ("€, $", False),
+        ("a\x1eb, c", False),  # str.splitlines() would split it in two
+    ],
+)
+def test_a_synonyms_line_is_accepted_exactly_when_its_pattern_says_so(line: str, accepted: bool) -> None:
+    """The schema's pattern is the rule: what it allows parses, what it refuses is refused."""
+    if accepted:
+        assert MerchConfig(synonyms=[line]).synonyms == [line]
+    else:
+        with pytest.raises(ValidationError, match="pattern"):
+            MerchConfig(synonyms=[line])

@@ -137,3 +137,24 @@ def test_without_typos_to_forgive_the_lexical_query_has_no_fuzzy_clause() -> Non
     should = build_search_body(SearchParams(q="sony headphones"), window=100, fuzzy=False)["query"]["bool"]["should"]
     assert not any("fuzziness" in clause["multi_match"] for clause in should)
     assert len(should) == 2, "exact and prefix matching stay"
+
+
+@pytest.mark.parametrize(
+    "text", ["title:foo AND", "*", "/.*/", "\\", '"', "(", "[", "{", "^", "~2", "<script>", "doc['price'].value"]
+)
+def test_what_shoppers_type_reaches_opensearch_only_as_text_to_match(text: str) -> None:
+    """No query parser (query_string), regular expression, wildcard or script ever sees the shopper's text:
+    it is only the `query` of match queries, which analyze it as words."""
+    body = build_search_body(SearchParams(q=text, filters=ProductFilter(brand=[text], category=[text])), window=50)
+
+    def walk(node: Any, parent: str = "") -> list[tuple[str, Any]]:
+        """(key, value) of every leaf, and (key, None) of every key."""
+        if isinstance(node, dict):
+            return [found for key, child in node.items() for found in [(key, None), *walk(child, key)]]
+        if isinstance(node, list):
+            return [found for child in node for found in walk(child, parent)]
+        return [(parent, node)]
+
+    leaves = walk(body)
+    assert {key for key, value in leaves if value == text} <= {"query", "brand.keyword", "category_ancestors"}
+    assert not {key for key, _ in leaves} & {"query_string", "simple_query_string", "regexp", "wildcard", "script"}

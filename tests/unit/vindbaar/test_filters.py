@@ -79,8 +79,10 @@ def test_facets_are_counted_under_every_group_but_their_own() -> None:
     ("given", "message"),
     [
         ({"price_min": 5, "price_max": 1}, "price_min must not exceed price_max"),
-        ({"attributes": {"col[or]": ["x"]}}, "attribute names may hold"),
-        ({"attributes": {"color": []}}, "without values"),
+        ({"attributes": {"col[or]": ["x"]}}, "attribute names may not"),
+        ({"attributes": {" ": ["x"]}}, "attribute names may not"),
+        ({"attributes": {"color": []}}, "at least 1 item"),
+        ({"in_stock": 1}, "valid boolean"),
         ({"colour": ["red"]}, "colour"),
     ],
 )
