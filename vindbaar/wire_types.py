@@ -17,6 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from annotated_types import Ge
 from pydantic import AfterValidator, BeforeValidator, Strict
 
 #: RFC 3339 date-time, the JSON Schema `date-time` format; a time without a zone is read as UTC.
@@ -67,5 +68,9 @@ def _shallow(value: dict[str, Any]) -> dict[str, Any]:
 
 
 Integer = Annotated[int, Strict(False), BeforeValidator(_number)]
+#: An `Integer` of at least 0 that may sit in a union (`Version | None`): there, a `ge` given on the field
+#: reached the OpenAPI document as `"ge"`, which JSON Schema does not know, so the contract allowed
+#: negative values the API refused; the bound placed before the validator is written as `minimum`.
+Version = Annotated[int, Ge(0), Strict(False), BeforeValidator(_number)]
 Timestamp = Annotated[datetime, Strict(False), BeforeValidator(_rfc_3339), AfterValidator(_utc)]
 FreeObject = Annotated[dict[str, Any], AfterValidator(_shallow)]

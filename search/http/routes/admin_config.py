@@ -17,7 +17,7 @@ from search.http.responses import ADMIN, BODY, STRICT, documented
 from search.params import SearchParams
 from search.results import SearchResponse
 from search.service import search
-from vindbaar.wire_types import Integer
+from vindbaar.wire_types import Integer, Version
 
 router = APIRouter(
     prefix="/admin",
@@ -66,9 +66,7 @@ class Rollback(BaseModel):
     model_config = STRICT
 
     version: Integer = Field(ge=1)
-    base_version: Integer | None = Field(
-        default=None, ge=0, description="If given: 409 unless this is the live version."
-    )
+    base_version: Version | None = Field(default=None, description="If given: 409 unless this is the live version.")
 
 
 class Preview(BaseModel):
