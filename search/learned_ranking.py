@@ -4,7 +4,7 @@ worker holds of its result (reloaded in the background when the job publishes a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from vindbaar.text import normalized
 
 log = logging.getLogger(__name__)
 
-_FIELDS = ["normalized_query", "timestamp", "query_response_hit_ids", "offset", "clicked_ids", "carted_ids",
+OUTCOME_FIELDS = ["normalized_query", "timestamp", "query_response_hit_ids", "offset", "clicked_ids", "carted_ids",
            "purchased_ids"]  # fmt: skip
 
 
@@ -59,18 +59,24 @@ def outcomes_query(since: datetime) -> dict[str, Any]:
                      "should": chosen, "minimum_should_match": 1}}  # fmt: skip
 
 
-def _outcomes(client: OpenSearch, names: IndexNames, since: datetime) -> Iterator[LoggedOutcome]:
+def outcome_of(source: dict[str, Any]) -> LoggedOutcome:
+    """A search log document's search and what came of it (the fields `OUTCOME_FIELDS` names)."""
+    return LoggedOutcome(
+        query=source["normalized_query"], timestamp=datetime.fromisoformat(source["timestamp"]),
+        shown=list(source.get("query_response_hit_ids") or []), offset=int(source.get("offset") or 0),
+        clicked=list(source.get("clicked_ids") or []), carted=list(source.get("carted_ids") or []),
+        purchased=list(source.get("purchased_ids") or []),
+    )  # fmt: skip
+
+
+def logged_outcomes(
+    client: OpenSearch, names: IndexNames, since: datetime, fields: Sequence[str] = ()
+) -> Iterator[dict[str, Any]]:
+    """The sources of the searches since `since` that something came of: `OUTCOME_FIELDS` and `fields`."""
     try:
-        hits = helpers.scan(client, index=names.queries, query={"query": outcomes_query(since), "_source": _FIELDS},
-                            size=5000, request_timeout=120)  # fmt: skip
-        for hit in hits:
-            s = hit["_source"]
-            yield LoggedOutcome(
-                query=s["normalized_query"], timestamp=datetime.fromisoformat(s["timestamp"]),
-                shown=list(s.get("query_response_hit_ids") or []), offset=int(s.get("offset") or 0),
-                clicked=list(s.get("clicked_ids") or []), carted=list(s.get("carted_ids") or []),
-                purchased=list(s.get("purchased_ids") or []),
-            )  # fmt: skip
+        yield from (hit["_source"] for hit in helpers.scan(
+            client, index=names.queries, size=5000, request_timeout=120,
+            query={"query": outcomes_query(since), "_source": [*OUTCOME_FIELDS, *fields]}))  # fmt: skip
     except NotFoundError:
         return
 
@@ -78,8 +84,8 @@ def _outcomes(client: OpenSearch, names: IndexNames, since: datetime) -> Iterato
 def rebuild_learned_ranking(client: OpenSearch, names: IndexNames, settings: Settings) -> DerivedBuild:
     """Learn from the last ``click_learning_days`` of searches and publish the result."""
     now = datetime.now(UTC)
-    learned = learn(_outcomes(client, names, now - timedelta(days=settings.click_learning_days)), now,
-                    learning_config(settings))  # fmt: skip
+    since = now - timedelta(days=settings.click_learning_days)
+    learned = learn(map(outcome_of, logged_outcomes(client, names, since)), now, learning_config(settings))
     documents = (
         {"query": query, "products": [{"id": pid, "evidence": round(p.evidence, 4), "searches": p.searches}
                                       for pid, p in products.items()]}

@@ -24,8 +24,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from opensearchpy import NotFoundError, helpers
-
 from indexer.derived_indices import replace_derived_index
 from reranker.candidates import Candidate, RerankContext
 from reranker.personalization import PersonalizedReranker
@@ -36,7 +34,7 @@ from search import stages
 from search.engine import SearchEngine
 from search.fusion import fuse_candidates
 from search.known_items import keeps_known_items, known_item_verdict
-from search.learned_ranking import learning_config, outcomes_query
+from search.learned_ranking import learning_config, logged_outcomes, outcome_of
 from search.params import SearchParams
 from search.query import build_semantic_body
 from vindbaar import schema
@@ -45,8 +43,8 @@ log = logging.getLogger(__name__)
 
 #: Candidates per search the model learns to order (the top of the fused list; it reorders no further).
 CANDIDATES = 50
-_FIELDS = ["user_query", "normalized_query", "timestamp", "user_id", "session_id", "query_response_hit_ids",
-           "offset", "clicked_ids", "carted_ids", "purchased_ids"]  # fmt: skip
+#: Besides the outcome: who searched, and their words as typed (replayed as they were).
+_WHO = ("user_query", "user_id", "session_id")
 
 
 @dataclass(frozen=True)
@@ -78,19 +76,10 @@ class TrainingReport:
 def logged_searches(engine: SearchEngine, since: datetime) -> list[LoggedSearch]:
     """Searches since `since` that something came of, oldest first."""
     found: list[LoggedSearch] = []
-    try:
-        for hit in helpers.scan(engine.client, index=engine.names.queries, size=5000, request_timeout=120,
-                                query={"query": outcomes_query(since), "_source": _FIELDS}):  # fmt: skip
-            s = hit["_source"]
-            subject = f"user:{s['user_id']}" if s.get("user_id") else (
-                f"session:{s['session_id']}" if s.get("session_id") else None)  # fmt: skip
-            found.append(LoggedSearch(s.get("user_query") or s["normalized_query"], subject, LoggedOutcome(
-                query=s["normalized_query"], timestamp=datetime.fromisoformat(s["timestamp"]),
-                shown=list(s.get("query_response_hit_ids") or []), offset=int(s.get("offset") or 0),
-                clicked=list(s.get("clicked_ids") or []), carted=list(s.get("carted_ids") or []),
-                purchased=list(s.get("purchased_ids") or []))))  # fmt: skip
-    except NotFoundError:
-        return []
+    for s in logged_outcomes(engine.client, engine.names, since, _WHO):
+        subject = f"user:{s['user_id']}" if s.get("user_id") else (
+            f"session:{s['session_id']}" if s.get("session_id") else None)  # fmt: skip
+        found.append(LoggedSearch(s.get("user_query") or s["normalized_query"], subject, outcome_of(s)))
     return sorted(found, key=lambda s: s.outcome.timestamp)
 
 
