@@ -113,7 +113,7 @@ def _latent(shoppers: list[Shopper], world: World, reach: dict[str, list[float]]
                                             "shoppers_with_5": sum(1 for c in clicks if c >= CLICKS)},
         "query_pairs_skipped_nothing_liked_in_top_100": len(latent) * sum(map(len, MEASURE_QUERIES.values()))
         - len(records),
-        "candidates_with_taste_similarity_hand_set": {p: round(sum(v) / len(v), 4) for p, v in reach.items() if v},
+        "candidates_with_taste_fit_hand_set": {p: round(sum(v) / len(v), 4) for p, v in reach.items() if v},
         "overall": summary([r for *_, r in records]),
         "shoppers_with_5_clicks": summary([r for _, _, c, r in records if c >= CLICKS]),
         **{scope: summary([r for _, s, _, r in records if s == scope]) for scope in ("same_category",

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                                          "in_stock": True}, 1.0 / (60 + i),
                                 {"lexical_rank": i + 1, "semantic_rank": args.candidates - i,
                                  "fused_score": 1.0 / (60 + i)}) for i in range(args.candidates)]  # fmt: skip
-        context = RerankContext("q", profile=profile, taste_similarity={"3": 0.4}, strength=0.3)
+        context = RerankContext("q", profile=profile, taste_fit={"3": 0.4}, strength=0.3)
         started = time.perf_counter()
         reranker.rerank(candidates, context)
         timings.append((time.perf_counter() - started) * 1000)

@@ -24,7 +24,7 @@ class Candidate:
 class RerankContext:
     """Who is searching for what; identifiers are as the shop sent them.
 
-    `profile` is the shopper's (None without history or consent); `taste_similarity` maps candidate ids
+    `profile` is the shopper's (None without history or consent); `taste_fit` maps candidate ids
     to the cosine similarity of their embedding with the profile's taste vector, where known;
     `strength` is how far personalization may lift results (0 turns it off), as the merchandiser's
     ranking weights say for this search; `base_rates` are each price band's and category's share of the
@@ -36,7 +36,7 @@ class RerankContext:
     session_id: str | None = None
     locale: str | None = None
     profile: Profile | None = None
-    taste_similarity: Mapping[str, float] = field(default_factory=dict)
+    taste_fit: Mapping[str, float] = field(default_factory=dict)
     strength: float = 0.0
     base_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 

@@ -27,7 +27,7 @@ class LearnedReranker:
         if not candidates:
             return candidates
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
-        rows = [candidate_features(c, profile, context.taste_similarity.get(c.id), context.base_rates)
+        rows = [candidate_features(c, profile, context.taste_fit.get(c.id), context.base_rates)
                 for c in candidates]  # fmt: skip
         # `candidates` come in the unpersonalized order (fused, click lifts applied): where each starts.
         scores = self.model.scores(rows, [base_score(n) for n in range(len(candidates))])

@@ -13,10 +13,13 @@ from reranker.candidates import Candidate, RerankContext
 from reranker.profiles import Profile
 from vindbaar import schema
 
-#: How the boost is composed; the parts are each in [0, 1], so the sum is too.
+#: How the boost is composed; the parts are each in [0, 1], so the sum is too. The taste weighs much, yet its
+#: part is zero until the taste has predicted the shopper's own choices well beyond chance (`reranker.taste`).
 DEFAULT_COMPONENT_WEIGHTS: dict[str, float] = {
-    "brand": 0.35, "category": 0.25, "attribute": 0.1, "price_band": 0.1, "taste": 0.2,
+    "brand": 0.35, "category": 0.15, "attribute": 0.05, "price_band": 0.05, "taste": 0.4,
 }  # fmt: skip
+#: A first word match this far ahead of the second (its score over the second's) is a query's clear answer.
+CLEAR_LEAD = 1.15
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,21 @@ def constrained_order(
 
 
 def has_clear_answer(candidates: Sequence[Candidate]) -> bool:
-    """True when the query has one clear answer: the first candidate is first by its words *and* by its
-    meaning. A search for a product by name is such a query; moving that product down for a shopper's
-    taste is the harm personalization must not do, so it keeps its place and only the rest is reordered."""
+    """True when the query has one clear answer: the first candidate is first by its words, and first by its
+    meaning too or well ahead by its words (`CLEAR_LEAD`: a product's name matches its own title far better
+    than any other's). A search for a product by name is such a query; moving that product down for a
+    shopper's taste is the harm personalization must not do, so it keeps its place and only the rest is
+    reordered. A broad query ("lego") has many near-equal word matches, and no clear answer."""
     top = candidates[0].explain if candidates else {}
-    return top.get("lexical_rank") == 1 and top.get("semantic_rank") == 1
+    if top.get("lexical_rank") != 1:
+        return False
+    if top.get("semantic_rank") == 1:
+        return True
+    second = next((c.explain.get("lexical_score") for c in candidates if c.explain.get("lexical_rank") == 2), None)
+    first = top.get("lexical_score")
+    if first is None:
+        return False
+    return second is None or float(second) <= 0 or float(first) >= CLEAR_LEAD * float(second)
 
 
 class PersonalizedReranker:
@@ -110,7 +123,7 @@ class PersonalizedReranker:
         finals: list[float] = []
         details: list[dict[str, Any]] = []
         for candidate in candidates:
-            parts = components(profile, candidate.source, context.taste_similarity.get(candidate.id),
+            parts = components(profile, candidate.source, context.taste_fit.get(candidate.id),
                                context.base_rates)  # fmt: skip
             fit = sum(config.component_weights.get(name, 0.0) * value for name, value in parts.items())
             boost = strength * fit

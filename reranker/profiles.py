@@ -1,4 +1,4 @@
-"""Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste vector.
+"""Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste.
 
 Weights are stored as of `updated_at` and decay exponentially with a half-life: a purchase last year
 counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/behaviour/`.
@@ -6,7 +6,6 @@ counts for little, yesterday's clicks for a lot. Pure logic; storage is in `rera
 
 from __future__ import annotations
 
-import base64
 import math
 from array import array
 from collections.abc import Mapping, Sequence
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from reranker.taste import Taste
 from vindbaar import schema
 from vindbaar.schema import price_band
 
@@ -69,8 +69,7 @@ class Profile:
     subject: str  # "user:<id>" or "session:<id>"
     updated_at: datetime
     weights: dict[str, dict[str, float]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    taste: list[float] | None = None
-    taste_weight: float = 0.0
+    taste: Taste = field(default_factory=Taste)
     purchased: list[str] = field(default_factory=list)
     events: int = 0
     sessions: list[str] = field(default_factory=list)
@@ -89,14 +88,14 @@ class Profile:
             for values in self.weights.values():
                 for key in values:
                     values[key] *= factor
-            if self.taste is not None:
-                self.taste = [x * factor for x in self.taste]
-            self.taste_weight *= factor
+            self.taste.decay(factor)
         if when > self.updated_at:
             self.updated_at = when
 
-    def add(self, product: ProductFeatures, weight: float, when: datetime, half_life_s: float) -> None:
-        """Learn from one interaction of `weight` at `when` (late events count as already decayed)."""
+    def add(self, product: ProductFeatures, weight: float, when: datetime, half_life_s: float,
+            shown: Sequence[ProductFeatures] = ()) -> None:  # fmt: skip
+        """Learn from one interaction of `weight` at `when` (late events count as already decayed); `shown`:
+        the other products of the search it was chosen in, if any (the taste learns only from choices)."""
         if when > self.updated_at:
             self.decay_to(when, half_life_s)
         else:
@@ -114,11 +113,8 @@ class Profile:
         if band:
             _bump(self.weights["price_band"], band, weight)
         if product.embedding is not None:
-            if self.taste is None:
-                self.taste = [0.0] * len(product.embedding)
-            if len(self.taste) == len(product.embedding):
-                self.taste = [t + weight * x for t, x in zip(self.taste, product.embedding, strict=True)]
-                self.taste_weight += weight
+            others = [p.embedding for p in shown if p.embedding is not None and p.id != product.id]
+            self.taste.learn(product.embedding, others, weight)
 
     def merge(self, other: Profile, half_life_s: float) -> None:
         """Fold `other` (an anonymous session) into this profile, both aged to the later time."""
@@ -128,12 +124,7 @@ class Profile:
         for kind, values in other.weights.items():
             for key, value in values.items():
                 _bump(self.weights.setdefault(kind, {}), key, value)
-        if other.taste is not None:
-            if self.taste is None:
-                self.taste = list(other.taste)
-            elif len(self.taste) == len(other.taste):
-                self.taste = [a + b for a, b in zip(self.taste, other.taste, strict=True)]
-            self.taste_weight += other.taste_weight
+        self.taste.merge(other.taste)
         self.purchased = sorted(set(self.purchased) | set(other.purchased))
         self.events += other.events
         self.remember_learned(other.learned)
@@ -143,11 +134,9 @@ class Profile:
         self.learned = list(dict.fromkeys([*self.learned, *event_ids]))[-MAX_LEARNED_IDS:]
 
     def taste_vector(self) -> list[float] | None:
-        """The unit-length mean of the embeddings interacted with, or None."""
-        if self.taste is None or self.taste_weight <= 0:
-            return None
-        norm = math.sqrt(sum(x * x for x in self.taste))
-        return [x / norm for x in self.taste] if norm > 0 else None
+        """The taste's direction, if it has earned any confidence (None: it must not count, so no search
+        needs to score candidates against it)."""
+        return self.taste.vector() if self.taste.confidence() > 0 else None
 
     def affinity(self, kind: str, key: str) -> float:
         """How sure the profile is of `key`, in [0, 1): its decayed weight, saturating (``w / (w + h)``, half
@@ -168,28 +157,21 @@ class Profile:
         return excess / (excess + AFFINITY_HALF) if excess > 0 else 0.0
 
     def to_state(self) -> dict[str, Any]:
-        """The stored (unindexed) part of the profile document.
-
-        The taste vector is stored as base64 float32: a fifth of the JSON list's size, and profiles are
-        read and written for every event batch.
-        """
-        taste = base64.b64encode(array("f", self.taste).tobytes()).decode() if self.taste is not None else None
-        return {"weights": self.weights, "taste_f32": taste, "taste_weight": self.taste_weight,
-                "learned": self.learned}  # fmt: skip
+        """The stored (unindexed) part of the profile document."""
+        return {"weights": self.weights, "taste": self.taste.to_state(), "learned": self.learned}
 
     @classmethod
     def from_document(cls, subject: str, doc: Mapping[str, Any]) -> Profile:
         """Rebuild a profile from its stored document."""
         state = doc.get("state") or {}
         weights = {kind: dict((state.get("weights") or {}).get(kind) or {}) for kind in KINDS}
-        packed = state.get("taste_f32")
-        taste = list(array("f", base64.b64decode(packed))) if packed else state.get("taste")  # or a JSON list
+        # Profiles stored before tastes learned from choices held a mean embedding ("taste_f32"): dropped.
+        taste = state.get("taste")
         return cls(
             subject=subject,
             updated_at=datetime.fromisoformat(doc["updated_at"]),
             weights=weights,
-            taste=taste,
-            taste_weight=float(state.get("taste_weight") or 0.0),
+            taste=Taste.from_state(taste) if isinstance(taste, dict) else Taste(),
             purchased=list(doc.get("purchased") or []),
             events=int(doc.get("events") or 0),
             sessions=list(doc.get("sessions") or []),

@@ -53,12 +53,19 @@ def fuse_candidates(
 ) -> list[Candidate]:
     """The lexical and semantic lists fused into reranking candidates, each explaining its two ranks."""
     fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
+    # The word-match score itself, beside the ranks: how far the first match leads says how clear it is.
+    word_scores = {str(hit["_id"]): hit.get("_score") for hit in lexical}
     return [
         Candidate(
             hit.id,
             {(schema.BRAND if key == schema.BRAND_KEYWORD else key): value for key, value in hit.source.items()},
             hit.score,
-            {"lexical_rank": hit.ranks["lexical"], "semantic_rank": hit.ranks["semantic"], "fused_score": hit.score},
+            {
+                "lexical_rank": hit.ranks["lexical"],
+                "semantic_rank": hit.ranks["semantic"],
+                "fused_score": hit.score,
+                **({"lexical_score": word_scores[hit.id]} if word_scores.get(hit.id) is not None else {}),
+            },
         )
         for hit in fused
     ]

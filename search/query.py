@@ -207,6 +207,18 @@ def build_semantic_body(
     return body
 
 
+def build_taste_body(ids: Sequence[str], taste: Sequence[float]) -> dict[str, Any]:
+    """Score exactly the products `ids` (a search's candidates) by their embedding's cosine similarity to the
+    shopper's `taste` direction; the score is ``(1 + cos) / 2``, as for a kNN search."""
+    params = {"field": schema.EMBEDDING, "query_value": list(taste), "space_type": "cosinesimil"}
+    script = {"source": "knn_score", "lang": "knn", "params": params}
+    return {
+        "size": len(ids),
+        "_source": False,
+        "query": {"script_score": {"query": {"ids": {"values": list(ids)}}, "script": script}},
+    }
+
+
 def build_page_body(
     ids: Sequence[str], params: SearchParams, text: str, rules: RuleClauses = NO_RULES
 ) -> dict[str, Any]:

@@ -30,13 +30,14 @@ from reranker.personalization import PersonalizedReranker
 from reranker.profiles import ProductFeatures, Profile
 from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
 from reranker.ranking_model import GRADES, RankingGroup, Verdict, base_score, candidate_features, judge, train
+from reranker.taste import taste_fit
 from search import stages
 from search.engine import SearchEngine
 from search.fusion import fuse_candidates
 from search.known_items import keeps_known_items, known_item_verdict
 from search.learned_ranking import learning_config, logged_outcomes, outcome_of
 from search.params import SearchParams
-from search.query import build_semantic_body
+from search.taste_similarity import taste_similarity
 from vindbaar import schema
 
 log = logging.getLogger(__name__)
@@ -120,23 +121,24 @@ def _groups(
 ) -> list[tuple[int, RankingGroup]]:
     """Each search's group (with its position in `searches`), profiles rebuilt as the searches go by."""
     weights = engine.merchandising().weights
-    products = _product_features(engine, {p for s in searches for p in _chosen(s.outcome)})
+    # The chosen products, and what they were chosen among (the taste learns from the contrast).
+    products = _product_features(engine, {p for s in searches for p in (*_chosen(s.outcome), *s.outcome.shown)})
     half_life_s = engine.settings.event_half_life_days * 86400
     profiles: dict[str, Profile] = {}
-    replayed: dict[str, tuple[stages.SearchPlan, list[Candidate]]] = {}
+    replayed: dict[str, list[Candidate]] = {}
     reranker = PersonalizedReranker(engine.guard_rails)
     rates = engine.base_rates.get()
     groups: list[tuple[int, RankingGroup]] = []
     for number, logged in enumerate(searches):
         outcome = logged.outcome
         if logged.text not in replayed:
-            replayed[logged.text] = _replay_plan(engine, logged.text, lifts.get(outcome.query, {}))
-        plan, fused = replayed[logged.text]
+            replayed[logged.text] = replay(engine, logged.text, lifts.get(outcome.query, {}))
+        fused = replayed[logged.text]
         profile = profiles.get(logged.subject) if logged.subject else None
         before = copy.deepcopy(profile) if profile is not None else None
-        taste = _taste_similarity(engine, plan, before)
+        taste = _taste_fit(engine, fused, before)
         candidates = [Candidate(c.id, c.source, c.score, dict(c.explain)) for c in fused]
-        context = RerankContext(logged.text, profile=before, taste_similarity=taste,
+        context = RerankContext(logged.text, profile=before, taste_fit=taste,
                                 strength=weights.personalization_strength, base_rates=rates)  # fmt: skip
         current = reranker.rerank(candidates, context)
         place = {c.id: n for n, c in enumerate(fused)}
@@ -152,34 +154,27 @@ def _groups(
     return groups
 
 
-def _replay_plan(
-    engine: SearchEngine, text: str, lifts: Mapping[str, Any]
-) -> tuple[stages.SearchPlan, list[Candidate]]:
-    """The query's fused candidates as an anonymous shopper gets them, with their features."""
+def replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> list[Candidate]:
+    """The query's fused candidates (click lifts applied) as an anonymous shopper gets them, with the doc
+    values the ranking model reads."""
     params = SearchParams(q=text, size=CANDIDATES, facets=[], highlight=False)
     plan = replace(stages.plan(engine, params), cache_key=None, features=True, profile=None)
     retrieval = stages.retrieve(engine, plan)
     if retrieval.semantic is None:
-        return plan, []
+        return []
     weights = plan.merchandising.weights
     fused = fuse_candidates({"lexical": weights.lexical, "semantic": weights.semantic},
                             retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
-    return plan, apply_learned(fused, lifts, weights.click_learning_strength, LEARNING_PRIOR)[:CANDIDATES]
+    return apply_learned(fused, lifts, weights.click_learning_strength, LEARNING_PRIOR)[:CANDIDATES]
 
 
-def replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> list[Candidate]:
-    """The query's fused candidates (click lifts applied) as an anonymous shopper gets them."""
-    return _replay_plan(engine, text, lifts)[1]
-
-
-def _taste_similarity(engine: SearchEngine, plan: stages.SearchPlan, profile: Profile | None) -> dict[str, float]:
-    """As a live search gets it: the taste's nearest products among the query's filters (cosine)."""
+def _taste_fit(engine: SearchEngine, candidates: Sequence[Candidate], profile: Profile | None) -> dict[str, float]:
+    """As a live search gets it: each candidate's fit to the shopper's taste, if the taste counts yet."""
     taste = profile.taste_vector() if profile is not None else None
-    if taste is None:
+    if profile is None or taste is None:
         return {}
-    body = build_semantic_body(plan.params, taste, plan.window, plan.clauses)
-    hits = engine.client.search(index=engine.names.products, body=body, request_timeout=30)["hits"]["hits"]
-    return {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in hits}
+    similarity = taste_similarity(engine.client, engine.names.products, [c.id for c in candidates], taste, 30.0)
+    return taste_fit(similarity, profile.taste.confidence())
 
 
 def _chosen(outcome: LoggedOutcome) -> list[str]:
@@ -204,7 +199,10 @@ def _learn(
     half_life_s: float,
 ) -> None:
     """What a search's outcome teaches its shopper's profile (as the live events would)."""
+    shown = [products[p] for p in outcome.shown if p in products]
     for kind, ids in (("click", outcome.clicked), ("add_to_cart", outcome.carted), ("purchase", outcome.purchased)):
         for product_id in ids:
             if product_id in products:
-                profile.add(products[product_id], event_weights.get(kind, 0.0), outcome.timestamp, half_life_s)
+                context = shown if product_id in outcome.shown else []
+                profile.add(products[product_id], event_weights.get(kind, 0.0), outcome.timestamp, half_life_s,
+                            context)  # fmt: skip

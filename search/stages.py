@@ -19,6 +19,7 @@ from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan
 from reranker.merchandising.rules import RankingWeights
 from reranker.profiles import Profile
 from reranker.query_learning import LEARNING_PRIOR, apply_learned
+from reranker.taste import taste_fit
 from search.engine import Merchandising, SearchEngine
 from search.experiment_arm import Arm, arm_for, interleave
 from search.facets import parse_facets
@@ -27,6 +28,7 @@ from search.head_cache import estimated_bytes, search_key
 from search.params import SearchParams, SortOrder
 from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
 from search.results import ExperimentArm, Highlight, SearchResponse, search_item
+from search.taste_similarity import taste_similarity
 from vindbaar.errors import SearchFailed
 from vindbaar.synonyms import SynonymRule, expand
 
@@ -103,11 +105,12 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
 
 @dataclass(frozen=True)
 class Retrieval:
-    """The raw answers: the lexical list (with facets), and for hybrid searches the kNN and taste lists."""
+    """The raw answers: the lexical list (with facets); for hybrid searches the kNN list, and the candidates'
+    cosine similarity to the shopper's taste (None: no taste counts)."""
 
     lexical: dict[str, Any]
     semantic: dict[str, Any] | None = None
-    taste: dict[str, Any] | None = None
+    taste: dict[str, float] | None = None
     corrected: str | None = None  # set when the spelling-corrected query found more and was used
 
     @property
@@ -122,30 +125,35 @@ def _lexical_body(plan: SearchPlan, text: str, fuzzy: bool) -> dict[str, Any]:
 
 
 def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
-    """The lexical and kNN lists from the head-query cache, or one round trip for them (and the taste
-    list); a lexical retry with the corrected query when too little matched."""
+    """The lexical and kNN lists from the head-query cache, or one round trip for them; a lexical retry with
+    the corrected query when too little matched; then the candidates' similarity to the shopper's taste."""
     cached: Retrieval | None = None
     if plan.cache_key is not None:
         cached = engine.head_cache.get(("retrieval", plan.cache_key))
     if cached is None:
-        retrieval = _retrieve(engine, plan)
+        cached = _retrieve(engine, plan)
         if plan.cache_key is not None:
-            shared = replace(retrieval, taste=None)  # the taste list is the shopper's own
-            engine.head_cache.put(("retrieval", plan.cache_key), shared,
-                                  estimated_bytes(shared.lexical, shared.semantic))  # fmt: skip
-        return retrieval
+            engine.head_cache.put(("retrieval", plan.cache_key), cached,
+                                  estimated_bytes(cached.lexical, cached.semantic))  # fmt: skip
+    return _with_taste(engine, plan, cached)
+
+
+def _with_taste(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> Retrieval:
+    """`retrieval` with every candidate's cosine similarity to the shopper's taste, when the taste has earned
+    a say (one more request, only then: a kNN list of the taste's neighbours would reach almost none of a
+    query's candidates)."""
     taste = plan.profile.taste_vector() if plan.hybrid and plan.profile is not None else None
-    if taste is None:
-        return cached
-    body = build_semantic_body(plan.params, taste, plan.window, plan.clauses)
-    answer = engine.client.search(index=engine.names.products, body=body,
-                                  request_timeout=engine.settings.search_timeout_s)  # fmt: skip
-    return replace(cached, taste=answer)
+    if taste is None or retrieval.semantic is None:
+        return retrieval
+    lists = (retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])
+    ids = list(dict.fromkeys(str(hit["_id"]) for hits in lists for hit in hits))
+    return replace(retrieval, taste=taste_similarity(engine.client, engine.names.products, ids, taste,
+                                                 engine.settings.search_timeout_s))  # fmt: skip
 
 
 def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
-    """One round trip for the lexical, kNN and taste lists; a lexical retry with the corrected query
-    when too little matched (the kNN side already used the corrected text)."""
+    """One round trip for the lexical and kNN lists; a lexical retry with the corrected query when too
+    little matched (the kNN side already used the corrected text)."""
     index, timeout = engine.names.products, engine.settings.search_timeout_s
     lexical = _lexical_body(plan, plan.text, plan.fuzzy)
     if not plan.hybrid:
@@ -163,23 +171,18 @@ def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
             {"index": index},
             with_features(semantic) if plan.with_features else semantic,
         ]
-        taste = plan.profile.taste_vector() if plan.profile is not None else None
-        if taste is not None:
-            # The taste neighbours within the same filters, in the same round trip: their scores give the
-            # reranker each candidate's similarity to the shopper's taste (0 for those not among them).
-            body += [{"index": index}, build_semantic_body(plan.params, taste, plan.window, plan.clauses)]
         answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
         for answer in answers:
             if "error" in answer:
                 raise SearchFailed(answer["error"], answer.get("status"))
-        retrieval = Retrieval(answers[0], answers[1], answers[2] if len(answers) > 2 else None)
+        retrieval = Retrieval(answers[0], answers[1])
     if (plan.text and plan.params.correct and plan.correction is not None
             and retrieval.lexical_total < engine.settings.correction_min_hits):  # fmt: skip
         retry = engine.client.search(
             index=index, body=_lexical_body(plan, plan.correction, fuzzy=True), request_timeout=timeout
         )
         if int(retry["hits"]["total"]["value"]) > retrieval.lexical_total:
-            return Retrieval(retry, retrieval.semantic, retrieval.taste, corrected=plan.correction)
+            return Retrieval(retry, retrieval.semantic, corrected=plan.correction)
     return retrieval
 
 
@@ -201,9 +204,7 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
                        retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
     candidates = apply_learned(candidates, engine.learned.get().for_query(plan.text), weights.click_learning_strength,
                                LEARNING_PRIOR)  # fmt: skip
-    # Lucene's cosine score is (1 + cos) / 2.
-    taste_hits = retrieval.taste["hits"]["hits"] if retrieval.taste else []
-    taste = {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in taste_hits}
+    taste = taste_fit(retrieval.taste or {}, plan.profile.taste.confidence() if plan.profile is not None else 0.0)
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
                             plan.profile, taste, weights.personalization_strength,

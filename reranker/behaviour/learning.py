@@ -57,8 +57,11 @@ class ProfileLearner:
             found.update(fetched)
         return found
 
-    def learn(self, events: Sequence[StoredEvent], weights: Mapping[str, float]) -> Learned:
+    def learn(
+        self, events: Sequence[StoredEvent], weights: Mapping[str, float], shown: Mapping[str, Sequence[str]]
+    ) -> Learned:
         """Update the profiles `events` concern, each event once: a profile remembers the ids it learned.
+        `shown` maps the searches events name (`query_id`) to the products they showed.
 
         Subjects that withdrew consent (maybe while this batch was on its way) learn nothing; they are
         returned so that their events can be removed.
@@ -66,7 +69,11 @@ class ProfileLearner:
         Raises:
             TooManyConflicts: the profiles kept changing under concurrent updates.
         """
-        products = self.products(sorted({e.object_id for _, e in events if e.object_id}))
+        # A search's page is its context only for products on it (a click naming another search's id is not).
+        contexts = {qid: ids for qid, ids in shown.items()
+                    if any(e.query_id == qid and e.object_id in ids for _, e in events)}  # fmt: skip
+        products = self.products(sorted({e.object_id for _, e in events if e.object_id}
+                                        | {pid for ids in contexts.values() for pid in ids}))  # fmt: skip
         unknown = sorted({e.object_id for _, e in events if e.object_id and e.object_id not in products})
         by_subject: dict[str, list[StoredEvent]] = defaultdict(list)
         for stored in sorted(events, key=lambda pair: pair[1].timestamp):
@@ -82,7 +89,7 @@ class ProfileLearner:
         for _ in range(MAX_CONFLICT_RETRIES):
             if not pending:
                 break
-            pending = self._update(pending, products, weights, withdrawn)
+            pending = self._update(pending, products, weights, withdrawn, contexts)
         if pending:
             raise TooManyConflicts(f"profiles kept changing under concurrent updates: {', '.join(pending)}")
         withdrawn_ids = [event_id for subject in withdrawn for event_id, _ in by_subject[subject]]
@@ -94,6 +101,7 @@ class ProfileLearner:
         products: Mapping[str, ProductFeatures],
         weights: Mapping[str, float],
         withdrawn: set[str],
+        contexts: Mapping[str, Sequence[str]],
     ) -> dict[str, list[StoredEvent]]:
         """Apply events per profile with optimistic concurrency; return the subjects to retry. Subjects whose
         profile records a withdrawal are added to `withdrawn` and not written."""
@@ -119,7 +127,9 @@ class ProfileLearner:
                 weight = weights.get(event.action_name, 0.0)
                 product = products.get(event.object_id or "")
                 if product is not None and weight > 0:
-                    profile.add(product, weight, event.timestamp, self.config.half_life_s)
+                    page = contexts.get(event.query_id or "", ())
+                    shown = [products[pid] for pid in page if pid in products] if product.id in page else []
+                    profile.add(product, weight, event.timestamp, self.config.half_life_s, shown)
                     if event.action_name == "purchase" and product.id not in profile.purchased:
                         profile.purchased.append(product.id)
             profile.remember_learned([event_id for event_id, _ in fresh])

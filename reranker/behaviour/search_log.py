@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cachetools import TTLCache
 from opensearchpy import NotFoundError, OpenSearch, TransportError, helpers
 
 from reranker.behaviour.config import BehaviourConfig
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 #: Entries sent in one bulk request at most.
 BATCH = 500
+#: How long this worker remembers what its searches showed: a click comes seconds after its search, before
+#: the background writer may have sent it; older ones (and other workers' searches) are read from the log.
+SHOWN_MEMORY_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class SearchLog:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._ready = False
+        self._shown: TTLCache[str, list[str]] = TTLCache(maxsize=max(capacity, 1), ttl=SHOWN_MEMORY_S)
 
     def ensure_index(self) -> None:
         """Create the search log index if it does not exist (and give an older one the fields added since)."""
@@ -72,6 +77,7 @@ class SearchLog:
         if not self.enabled:
             return
         with self._lock:
+            self._shown[entry.query_id] = entry.hit_ids
             try:
                 self._queue.put_nowait(entry)
                 self._pending += 1
@@ -159,6 +165,23 @@ class SearchLog:
         if actions:
             self.ensure_index()
             helpers.bulk(self._client, actions, request_timeout=self.config.timeout_s * 5)
+
+    def shown(self, query_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The ids each of the searches showed (those found: a search never logged, or deleted, has none)."""
+        with self._lock:
+            found = {qid: self._shown[qid] for qid in query_ids if qid in self._shown}
+        missing = sorted(set(query_ids) - set(found))
+        if missing:
+            try:
+                docs = self._client.mget(index=self.index, body={"ids": missing}, request_timeout=self.config.timeout_s,
+                                         _source_includes=["query_response_hit_ids"])["docs"]  # fmt: skip
+            except NotFoundError:
+                docs = []  # nothing logged yet
+            for doc in docs:
+                ids = (doc.get("_source") or {}).get("query_response_hit_ids")
+                if doc.get("found") and ids:
+                    found[doc["_id"]] = [str(i) for i in ids]
+        return found
 
     def recent(self, session_id: str, size: int = 5) -> list[str]:
         """The session's latest distinct searches (that found something), newest first."""

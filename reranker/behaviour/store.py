@@ -90,7 +90,9 @@ class BehaviourStore:
         events = list({event_id: (event_id, event) for event_id, event in events}.values())  # an id learns once
         if not events:
             return set()
-        learned = self.learner.learn(events, weights)
+        # What each choice was chosen among: the taste learns from the contrast.
+        searches = sorted({e.query_id for _, e in events if e.query_id and e.object_id})
+        learned = self.learner.learn(events, weights, self.searches.shown(searches) if searches else {})
         report.unknown_products = learned.unknown_products
         withdrawn = set(learned.withdrawn_events)
         if withdrawn:

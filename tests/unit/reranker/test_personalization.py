@@ -28,7 +28,7 @@ def test_a_click_counts_for_the_category_and_a_little_for_its_ancestors() -> Non
         "Electronics > Audio > Headphones": 1.0, "Electronics > Audio": 0.5, "Electronics": 0.25,
     }  # fmt: skip
     assert profile.weights["price_band"] == {"100-250": 1.0}
-    assert profile.taste_vector() == [1.0, 0.0]
+    assert profile.taste.vector() is None  # not chosen among others a search showed: no taste to learn
 
 
 def test_weights_halve_after_one_half_life_and_late_events_count_as_aged() -> None:
@@ -127,17 +127,20 @@ def test_purchased_products_can_be_demoted() -> None:
 
 def test_a_stored_profile_reads_back_the_same() -> None:
     profile = _sony_fan()
+    profile.add(BOSE, 1.0, profile.updated_at, 14 * DAY, shown=[SONY, BOSE])  # a choice: it learns a taste
+    assert profile.taste.contrast == [-1.0, 1.0]
     doc = {"updated_at": profile.updated_at.isoformat(), "events": profile.events, "state": profile.to_state()}
     again = Profile.from_document("user:u", doc)
-    assert again.weights == profile.weights and again.taste_vector() == pytest.approx(profile.taste_vector())
+    assert again.weights == profile.weights and again.taste == profile.taste
 
 
 def test_product_features_keep_the_vector_as_compact_float32() -> None:
     features = ProductFeatures.from_source("p", {"brand": "Sony", "embedding": [0.5, -0.25, 1.0]})
     assert isinstance(features.embedding, array) and features.embedding.typecode == "f"
+    other = ProductFeatures.from_source("q", {"embedding": [0.5, 0.25, 0.0]})
     profile = Profile("user:u", T0)
-    profile.add(features, 1.0, T0, DAY)
-    assert profile.taste_vector() is not None
+    profile.add(features, 1.0, T0, DAY, shown=[other])
+    assert profile.taste.vector() == pytest.approx([0.0, -0.4472, 0.8944], abs=1e-4)  # chosen minus the others
 
 
 @pytest.mark.parametrize(

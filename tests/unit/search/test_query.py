@@ -16,6 +16,7 @@ from search.query import (
     build_lexical_query,
     build_search_body,
     build_semantic_body,
+    build_taste_body,
     fields_for_locale,
 )
 from vindbaar.filters import ProductFilter
@@ -117,6 +118,14 @@ def test_semantic_request_applies_the_filters_inside_the_knn_search() -> None:
     knn: dict[str, Any] = body["query"]["knn"]["embedding"]
     assert knn["k"] == 40
     assert knn["filter"] == {"bool": {"filter": [{"term": {"in_stock": True}}]}}
+
+
+def test_the_taste_request_scores_exactly_the_candidates_and_nothing_else() -> None:
+    body = build_taste_body(["a", "b"], [0.6, 0.8])
+    assert body["size"] == 2 and body["_source"] is False
+    scored = body["query"]["script_score"]
+    assert scored["query"] == {"ids": {"values": ["a", "b"]}}
+    assert scored["script"]["params"] == {"field": "embedding", "query_value": [0.6, 0.8], "space_type": "cosinesimil"}
 
 
 @pytest.mark.parametrize(
