@@ -104,8 +104,13 @@ def _metrics(items: list[dict[str, Any]], brand: str, relevant_total: int) -> tu
 
 
 def _run(engine: SearchEngine, text: str, user: str | None) -> list[dict[str, Any]]:
+    return _searched(engine, text, user)[1]
+
+
+def _searched(engine: SearchEngine, text: str, user: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """The search's id (a storefront sends it with each click on its results) and its items."""
     response = search(engine, SearchParams(q=text, size=RESULTS, facets=[], highlight=False, user_id=user))
-    return [item.model_dump() for item in response.items]
+    return response.query_id, [item.model_dump() for item in response.items]
 
 
 def evaluate(engine: SearchEngine, store: BehaviourStore, people: list[tuple[str, list[str]]],
@@ -135,12 +140,12 @@ def evaluate(engine: SearchEngine, store: BehaviourStore, people: list[tuple[str
             while clicks < checkpoint and attempts < 200:
                 attempts += 1
                 query = rng.choice(train)
-                shown = _run(engine, query, user)[:10]
-                for rank, item in enumerate(shown, start=1):
+                query_id, results = _searched(engine, query, user)
+                for rank, item in enumerate(results[:10], start=1):
                     if rng.random() > 1 / math.sqrt(rank):
                         continue
                     if rng.random() < (0.8 if item.get("brand") == brand else 0.03):
-                        store.ingest([Event(action_name="click", user_id=user, object_id=item["id"],
+                        store.ingest([Event(action_name="click", user_id=user, object_id=item["id"], query_id=query_id,
                                             position=rank - 1, event_id=uuid.uuid4().hex)])  # fmt: skip
                         clicks += 1
                         break
@@ -206,14 +211,15 @@ def reranker_latency(
 def events_throughput(
     settings: Settings, product_ids: list[str], total: int, batch: int, clients: int
 ) -> dict[str, Any]:
-    """POST /events through the API (its own process), consent handled by the shop (not required)."""
+    """POST /events through the API (its own process), consent handled by the shop (not required). The
+    events are anonymous sessions': a user's events need the shop's signed token, one user per request."""
     port = 8767
     api = start_api(settings, port, alias=ALIAS, env={"VINDBAAR_CONSENT_REQUIRED": "false"})
     try:
         rng = random.Random(5)
         now = datetime.now(UTC)
         batches = [[{"event_id": uuid.uuid4().hex, "action_name": rng.choice(["view", "click", "add_to_cart"]),
-                     "user_id": f"load-{rng.randrange(2000)}", "object_id": rng.choice(product_ids),
+                     "session_id": f"load-{rng.randrange(2000)}", "object_id": rng.choice(product_ids),
                      "timestamp": (now - timedelta(seconds=rng.randrange(3600))).isoformat()}
                     for _ in range(batch)] for _ in range(total // batch)]  # fmt: skip
         stored = 0

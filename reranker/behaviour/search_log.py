@@ -177,6 +177,12 @@ class SearchLog:
                                          _source_includes=["query_response_hit_ids"])["docs"]  # fmt: skip
             except NotFoundError:
                 docs = []  # nothing logged yet
+            except TransportError as exc:
+                # A log whose shard is still starting answers 503: the choices are learned without their
+                # context (affinities still learn; only the taste misses them), rather than failing the events.
+                if exc.status_code != 503:
+                    raise
+                docs = []
             for doc in docs:
                 ids = (doc.get("_source") or {}).get("query_response_hit_ids")
                 if doc.get("found") and ids:
