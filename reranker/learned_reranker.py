@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from reranker.candidates import Candidate, RerankContext
-from reranker.personalization import PersonalizationConfig, constrained_order, has_clear_answer
+from reranker.personalization import Leanings, PersonalizationConfig, constrained_order, has_clear_answer
 from reranker.ranking_model import RankingModel, base_score, candidate_features
 from vindbaar import schema
 
@@ -27,8 +27,8 @@ class LearnedReranker:
         if not candidates:
             return candidates
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
-        rows = [candidate_features(c, profile, context.taste_fit.get(c.id), context.base_rates)
-                for c in candidates]  # fmt: skip
+        leanings = Leanings(profile, context.base_rates) if profile is not None else None
+        rows = [candidate_features(c, leanings, context.taste_fit.get(c.id)) for c in candidates]
         # `candidates` come in the unpersonalized order (fused, click lifts applied): where each starts.
         scores = self.model.scores(rows, [base_score(n) for n in range(len(candidates))])
         keys = list(scores)

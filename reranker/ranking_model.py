@@ -28,8 +28,7 @@ import lightgbm
 import numpy as np
 
 from reranker.candidates import Candidate
-from reranker.personalization import components
-from reranker.profiles import Profile
+from reranker.personalization import Leanings, components
 
 #: The features, in the model's column order.
 FEATURES: tuple[str, ...] = ("click_lift", "brand", "category", "attribute", "price_band", "taste")
@@ -45,12 +44,11 @@ def base_score(position: int) -> float:
     return -math.log2(position + 2)
 
 
-def candidate_features(
-    candidate: Candidate, profile: Profile | None, taste: float | None, base_rates: Mapping[str, Mapping[str, float]]
-) -> list[float]:
-    """One candidate's feature row (`FEATURES` order), from its explanation and the shopper's profile."""
+def candidate_features(candidate: Candidate, leanings: Leanings | None, taste: float | None) -> list[float]:
+    """One candidate's feature row (`FEATURES` order), from its explanation and the shopper's leanings (None:
+    no profile)."""
     learned = candidate.explain.get("learned") or {}
-    parts = components(profile, candidate.source, taste, base_rates) if profile is not None else dict.fromkeys(
+    parts = components(leanings, candidate.source, taste) if leanings is not None else dict.fromkeys(
         ("brand", "category", "attribute", "price_band", "taste"), 0.0)  # fmt: skip
     return [float(learned.get("factor", 1.0)), parts["brand"], parts["category"], parts["attribute"],
             parts["price_band"], parts["taste"]]  # fmt: skip

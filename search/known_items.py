@@ -44,7 +44,7 @@ def known_item_verdict(
     groups: list[RankingGroup] = []
     for product_id, title in sample_titles(engine):
         candidates = replay(engine, title, lifts.get(normalized(title), {}))
-        rows = [candidate_features(c, None, None, {}) for c in candidates]
+        rows = [candidate_features(c, None, None) for c in candidates]
         base = [base_score(n) for n in range(len(candidates))]
         groups.append(RankingGroup(rows, base, [1 if c.id == product_id else 0 for c in candidates]))
     return judge(model, groups, min_gain=0.0)

@@ -26,7 +26,7 @@ from typing import Any
 
 from indexer.derived_indices import replace_derived_index
 from reranker.candidates import Candidate, RerankContext
-from reranker.personalization import PersonalizedReranker
+from reranker.personalization import Leanings, PersonalizedReranker
 from reranker.profiles import ProductFeatures, Profile
 from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
 from reranker.ranking_model import GRADES, RankingGroup, Verdict, base_score, candidate_features, judge, train
@@ -145,7 +145,8 @@ def _groups(
         grades = {p: GRADES["click"] for p in outcome.clicked}
         grades.update({p: GRADES["add_to_cart"] for p in outcome.carted})
         grades.update({p: GRADES["purchase"] for p in outcome.purchased})
-        rows = [candidate_features(c, before, taste.get(c.id), rates) for c in current]
+        leanings = Leanings(before, rates) if before is not None else None
+        rows = [candidate_features(c, leanings, taste.get(c.id)) for c in current]
         base = [base_score(place[c.id]) for c in current]
         groups.append((number, RankingGroup(rows, base, [grades.get(c.id, 0) for c in current])))
         if logged.subject:

@@ -9,7 +9,7 @@ import pytest
 
 from reranker.candidates import Candidate, RerankContext
 from reranker.learned_reranker import LearnedReranker
-from reranker.personalization import PersonalizationConfig, has_clear_answer
+from reranker.personalization import Leanings, PersonalizationConfig, has_clear_answer
 from reranker.profiles import ProductFeatures, Profile
 from reranker.ranking_model import (
     FEATURES,
@@ -46,12 +46,12 @@ def _candidate(cid: str, lexical: int | None, semantic: int | None, **source: ob
 def test_features_come_from_the_ranks_the_lifts_and_the_product_in_a_fixed_order() -> None:
     candidate = _candidate("a", 2, None, brand="Acme", price=30.0)
     candidate.explain["learned"] = {"factor": 1.4}
-    row = dict(zip(FEATURES, candidate_features(candidate, None, None, {}), strict=True))
+    row = dict(zip(FEATURES, candidate_features(candidate, None, None), strict=True))
     assert row == {"click_lift": 1.4, "brand": 0.0, "category": 0.0, "attribute": 0.0, "price_band": 0.0,
                    "taste": 0.0}  # no profile  # fmt: skip
     fan = Profile("session:s", datetime.now(UTC))
     fan.add(ProductFeatures("p", brand="Acme", price=35.0), 5.0, fan.updated_at, 86400.0)
-    row = dict(zip(FEATURES, candidate_features(candidate, fan, 0.3, {}), strict=True))
+    row = dict(zip(FEATURES, candidate_features(candidate, Leanings(fan, {}), 0.3), strict=True))
     assert (row["brand"], row["price_band"], row["taste"]) == (0.625, 0.625, 0.3)
 
 
