@@ -14,6 +14,9 @@ b. each is measured with the hand-set ranking (an engine with `learned_ranking` 
    known-item and descriptive queries (the wanted product). Measure searches are never logged;
 c. the ranking model is trained on this run's logged searches only, as `vindbaar ranking train` would
    (latest 20 % held out; it ships only if it beats the current ranking there);
+b2. the same latent shoppers with their taste replaced by its best direction in embedding space (the mean
+   embedding of products with the taste word minus that of those without), fully trusted: the ceiling of a
+   taste learned from embeddings under the same weights and guard rails (`bench/taste_ceiling.py`);
 d. if it shipped, the same shoppers (same sessions, same profiles) are measured on the same queries by an
    engine with `learned_ranking` on; if not, the learned column stays null, with the verdict.
 
@@ -64,6 +67,7 @@ from bench.latent_world import (
 )
 from bench.node import run
 from bench.search import ALIAS, _log, catalog, ensure_index, relevance_queries
+from bench.taste_ceiling import best_directions, ceiling
 from indexer.indices import alias_targets, versioned_indices
 from reranker.personalization import DEFAULT_COMPONENT_WEIGHTS
 from search.engine import build_engine
@@ -231,6 +235,9 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         shares = measure(engine, world, shopper, "hand_set_boost")
         reach["measure"] += shares if shopper.kind == "latent" else []
     phases["b_measure_hand_set"] = round(time.perf_counter() - started - sum(phases.values()), 1)
+    _log("b2. the ceiling: each word taste's best embedding direction in place of the learned one …")
+    report["taste_ceiling"] = ceiling(engine, world, shoppers, best_directions(client, ALIAS, world))
+    phases["b2_ceiling"] = round(time.perf_counter() - started - sum(phases.values()), 1)
     _log("c. training the ranking model on this run's logged searches …")
     store.searches.flush(60.0)
     client.indices.refresh(index=engine.names.queries)
