@@ -37,7 +37,7 @@ class Taste:
     contrast: list[float] | None = None
     predicted: float = 0.0  # decayed sum of (percentile - 0.5) over predicted choices
     predictions: float = 0.0  # decayed count of predicted choices
-    _unit: list[float] | None = field(default=None, repr=False, compare=False)
+    _unit: list[float] | None = field(default=None, init=False, repr=False, compare=False)  # vector(), cached
 
     def learn(self, chosen: Sequence[float], others: Sequence[Sequence[float]], weight: float) -> None:
         """Learn one choice of `chosen` among `others` (the rest of what was shown), `weight` strong (a

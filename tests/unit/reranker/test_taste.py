@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -128,3 +129,9 @@ def test_a_clear_answer_is_first_by_its_words_and_by_meaning_or_by_a_lead(
 
 def test_no_candidates_have_no_clear_answer() -> None:
     assert has_clear_answer([]) is False
+
+
+def test_a_copy_with_another_contrast_does_not_keep_the_old_direction() -> None:
+    taste = Taste([1.0, 0.0], predicted=1.0, predictions=1.0)
+    assert taste.vector() == [1.0, 0.0]
+    assert replace(taste, contrast=[0.0, 2.0]).vector() == [0.0, 1.0]
