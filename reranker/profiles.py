@@ -93,9 +93,10 @@ class Profile:
             self.updated_at = when
 
     def add(self, product: ProductFeatures, weight: float, when: datetime, half_life_s: float,
-            shown: Sequence[ProductFeatures] = ()) -> None:  # fmt: skip
+            shown: Sequence[ProductFeatures] = (), search: str | None = None) -> None:  # fmt: skip
         """Learn from one interaction of `weight` at `when` (late events count as already decayed); `shown`:
-        the other products of the search it was chosen in, if any (the taste learns only from choices)."""
+        the other products of the search (`search`, its id) it was chosen in, if any (the taste learns only
+        from choices)."""
         if when > self.updated_at:
             self.decay_to(when, half_life_s)
         else:
@@ -114,7 +115,7 @@ class Profile:
             _bump(self.weights["price_band"], band, weight)
         if product.embedding is not None:
             others = [p.embedding for p in shown if p.embedding is not None and p.id != product.id]
-            self.taste.learn(product.embedding, others, weight)
+            self.taste.learn(product.embedding, others, weight, f"{search}:{product.id}" if search else None)
 
     def merge(self, other: Profile, half_life_s: float) -> None:
         """Fold `other` (an anonymous session) into this profile, both aged to the later time."""

@@ -28,6 +28,9 @@ RANDOM_PERCENTILE_SD = math.sqrt(1 / 12)
 #: which it grows to count fully: one sd is what one random shopper in six reaches by luck.
 CONFIDENCE_FROM_SDS = 1.0
 CONFIDENCE_SPAN_SDS = 1.0
+#: How many of the latest choices a taste remembers, so that one choice is predicted once (a click, then a
+#: purchase of the same product from the same search, is one choice with more weight, not more evidence).
+MAX_CHOICES = 200
 
 
 @dataclass
@@ -37,17 +40,26 @@ class Taste:
     contrast: list[float] | None = None
     predicted: float = 0.0  # decayed sum of (percentile - 0.5) over predicted choices
     predictions: float = 0.0  # decayed count of predicted choices
+    choices: list[str] = field(default_factory=list)  # the latest choices' keys (search and product), oldest first
     _unit: list[float] | None = field(default=None, init=False, repr=False, compare=False)  # vector(), cached
 
-    def learn(self, chosen: Sequence[float], others: Sequence[Sequence[float]], weight: float) -> None:
+    def learn(
+        self, chosen: Sequence[float], others: Sequence[Sequence[float]], weight: float, choice: str | None = None
+    ) -> None:
         """Learn one choice of `chosen` among `others` (the rest of what was shown), `weight` strong (a
-        purchase says more than a click); predict it first with the taste so far."""
+        purchase says more than a click); predict it first with the taste so far, unless the choice (`choice`,
+        naming its search and product) was predicted before."""
         others = [o for o in others if len(o) == len(chosen)]
         if not others or weight <= 0:
             return
         if self.contrast is not None and len(self.contrast) != len(chosen):
             self.contrast = None  # another embedding model: the old taste means nothing now
         direction = self.vector()
+        if choice is not None:
+            if choice in self.choices:
+                direction = None  # the same choice again: more weight, no more evidence
+            else:
+                self.choices = [*self.choices, choice][-MAX_CHOICES:]
         if direction is not None:
             mine = _dot(direction, chosen)
             below = sum(1 for other in others if _dot(direction, other) < mine)
@@ -76,6 +88,7 @@ class Taste:
                 self.contrast = [a + b for a, b in zip(self.contrast, other.contrast, strict=True)]
         self.predicted += other.predicted
         self.predictions += other.predictions
+        self.choices = list(dict.fromkeys([*self.choices, *other.choices]))[-MAX_CHOICES:]
         self._unit = None
 
     def vector(self) -> list[float] | None:
@@ -102,14 +115,16 @@ class Taste:
         """The stored form; the vector as base64 float32 (a fifth of a JSON list, and profiles are read for
         every search)."""
         packed = base64.b64encode(array("f", self.contrast).tobytes()).decode() if self.contrast is not None else None
-        return {"contrast_f32": packed, "predicted": self.predicted, "predictions": self.predictions}
+        return {"contrast_f32": packed, "predicted": self.predicted, "predictions": self.predictions,
+                "choices": self.choices}  # fmt: skip
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> Taste:
         """Rebuild a taste from `to_state`'s form (an empty taste from a profile stored before tastes were)."""
         packed = state.get("contrast_f32")
         contrast = list(array("f", base64.b64decode(packed))) if packed else None
-        return cls(contrast, float(state.get("predicted") or 0.0), float(state.get("predictions") or 0.0))
+        return cls(contrast, float(state.get("predicted") or 0.0), float(state.get("predictions") or 0.0),
+                   [str(c) for c in state.get("choices") or []])  # fmt: skip
 
 
 def taste_fit(similarities: Mapping[str, float], confidence: float) -> dict[str, float]:

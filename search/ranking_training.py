@@ -150,8 +150,8 @@ def _groups(
         base = [base_score(place[c.id]) for c in current]
         groups.append((number, RankingGroup(rows, base, [grades.get(c.id, 0) for c in current])))
         if logged.subject:
-            _learn(profiles.setdefault(logged.subject, Profile(logged.subject, outcome.timestamp)), outcome,
-                   products, weights.event_weights, half_life_s)  # fmt: skip
+            profile = profiles.setdefault(logged.subject, Profile(logged.subject, outcome.timestamp))
+            _learn(profile, str(number), outcome, products, weights.event_weights, half_life_s)
     return groups
 
 
@@ -194,16 +194,18 @@ def _product_features(engine: SearchEngine, ids: set[str]) -> dict[str, ProductF
 
 def _learn(
     profile: Profile,
+    search: str,
     outcome: LoggedOutcome,
     products: Mapping[str, ProductFeatures],
     event_weights: Mapping[str, float],
     half_life_s: float,
 ) -> None:
-    """What a search's outcome teaches its shopper's profile (as the live events would)."""
+    """What a search's outcome (`search`: a key unique to it in this replay) teaches its shopper's profile
+    (as the live events would)."""
     shown = [products[p] for p in outcome.shown if p in products]
     for kind, ids in (("click", outcome.clicked), ("add_to_cart", outcome.carted), ("purchase", outcome.purchased)):
         for product_id in ids:
             if product_id in products:
                 context = shown if product_id in outcome.shown else []
                 profile.add(products[product_id], event_weights.get(kind, 0.0), outcome.timestamp, half_life_s,
-                            context)  # fmt: skip
+                            context, search)  # fmt: skip

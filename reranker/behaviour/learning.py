@@ -129,7 +129,7 @@ class ProfileLearner:
                 if product is not None and weight > 0:
                     page = contexts.get(event.query_id or "", ())
                     shown = [products[pid] for pid in page if pid in products] if product.id in page else []
-                    profile.add(product, weight, event.timestamp, self.config.half_life_s, shown)
+                    profile.add(product, weight, event.timestamp, self.config.half_life_s, shown, event.query_id)
                     if event.action_name == "purchase" and product.id not in profile.purchased:
                         profile.purchased.append(product.id)
             profile.remember_learned([event_id for event_id, _ in fresh])

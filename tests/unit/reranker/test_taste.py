@@ -81,7 +81,7 @@ def test_evidence_fades_with_time() -> None:
 
 
 def test_a_stored_taste_reads_back_and_an_old_mean_embedding_is_dropped() -> None:
-    taste = Taste([1.0, -0.5], predicted=1.5, predictions=3.0)
+    taste = Taste([1.0, -0.5], predicted=1.5, predictions=3.0, choices=["q1:p1"])
     assert Taste.from_state(taste.to_state()) == taste
     old = {"updated_at": "2026-11-01T00:00:00+00:00", "state": {"taste_f32": "AACAPwAAAAA=", "taste_weight": 1}}
     assert Profile.from_document("user:u", old).taste == Taste()
@@ -135,3 +135,16 @@ def test_a_copy_with_another_contrast_does_not_keep_the_old_direction() -> None:
     taste = Taste([1.0, 0.0], predicted=1.0, predictions=1.0)
     assert taste.vector() == [1.0, 0.0]
     assert replace(taste, contrast=[0.0, 2.0]).vector() == [0.0, 1.0]
+
+
+def test_one_choice_is_predicted_once_however_many_events_it_has() -> None:
+    rng = random.Random(5)
+    taste = _shop(choose_wooden=True, searches=2)
+    page = _page(TOY, rng)
+    chosen = next(p for p in page if p[WOODEN])
+    others = [p for p in page if p is not chosen]
+    for weight in (1.0, 3.0, 5.0):  # click, add to cart, purchase: one choice
+        taste.learn(chosen, others, weight, choice="search-7:puzzle-3")
+    assert taste.predictions == 2  # the second search's choice, and this one
+    taste.learn(chosen, others, 1.0, choice="search-8:puzzle-3")  # the same product, chosen in another search
+    assert taste.predictions == 3
