@@ -53,7 +53,7 @@ class Taste:
         if not others or weight <= 0:
             return
         if self.contrast is not None and len(self.contrast) != len(chosen):
-            self.contrast = None  # another embedding model: the old taste means nothing now
+            self.contrast = self._unit = None  # another embedding model: the old taste means nothing now
         direction = self.vector()
         if choice is not None:
             if choice in self.choices:

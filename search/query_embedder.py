@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +51,11 @@ class QueryEmbedder:
         self.embedded = 0
         self.embed_seconds = 0.0
         self.cache_hits = 0
+
+    @cached_property
+    def dimension(self) -> int:
+        """The length of its vectors (the model's metadata, read once)."""
+        return self._embedder.dimension
 
     def embed(self, text: str) -> list[float]:
         """The normalized embedding of `text` (case and surrounding spaces ignored)."""

@@ -172,7 +172,7 @@ def replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> list[Ca
 def _taste_fit(engine: SearchEngine, candidates: Sequence[Candidate], profile: Profile | None) -> dict[str, float]:
     """As a live search gets it: each candidate's fit to the shopper's taste, if the taste counts yet."""
     taste = profile.taste_vector() if profile is not None else None
-    if profile is None or taste is None:
+    if profile is None or taste is None or len(taste) != engine.embedder.dimension:
         return {}
     similarity = taste_similarity(engine.client, engine.names.products, [c.id for c in candidates], taste, 30.0)
     return taste_fit(similarity, profile.taste.confidence())

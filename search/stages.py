@@ -143,7 +143,8 @@ def _with_taste(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) ->
     a say (one more request, only then: a kNN list of the taste's neighbours would reach almost none of a
     query's candidates)."""
     taste = plan.profile.taste_vector() if plan.hybrid and plan.profile is not None else None
-    if taste is None or retrieval.semantic is None:
+    # A taste learned under another embedding model cannot be compared (it starts over at the next choice).
+    if taste is None or retrieval.semantic is None or len(taste) != engine.embedder.dimension:
         return retrieval
     lists = (retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])
     ids = list(dict.fromkeys(str(hit["_id"]) for hits in lists for hit in hits))

@@ -4,8 +4,10 @@ in another category, though nothing the reranker reads directly (brand, category
 
 from __future__ import annotations
 
+import base64
 import random
 import uuid
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from pydantic import SecretStr
 
 from indexer.embedding_cache import EmbeddingCache
 from indexer.reindex import reindex
+from search.engine import SearchEngine
 from search.http.app import create_app
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
@@ -108,3 +111,17 @@ def test_random_clicks_earn_no_taste_and_change_nothing(api: TestClient) -> None
     mine = _search(api, "drum", session)["items"]
     assert [i["id"] for i in mine] == base
     assert all(i["explain"]["personalization"]["taste"] == 0 for i in mine)
+
+
+def test_a_taste_from_another_embedding_model_is_ignored_not_an_error(api: TestClient) -> None:
+    session = f"s-{uuid.uuid4().hex[:8]}"
+    _shop(api, session, lambda items: next((n, i) for n, i in reversed(list(enumerate(items))) if _wooden(i)))
+    engine: SearchEngine = api.app.state.engine  # type: ignore[attr-defined]
+    assert engine.behaviour is not None
+    index, key = engine.behaviour.profiles.index, f"session:{session}"
+    stored = engine.client.get(index=index, id=key)["_source"]
+    # As if the catalog was re-embedded with a model of another dimension since this taste was learned.
+    stored["state"]["taste"]["contrast_f32"] = base64.b64encode(array("f", [0.6, 0.8, 0.0]).tobytes()).decode()
+    engine.client.index(index=index, id=key, body=stored, refresh=True)
+    items = _search(api, "drum", session)["items"]
+    assert items and all(i["explain"]["personalization"]["taste"] == 0 for i in items)

@@ -148,3 +148,10 @@ def test_one_choice_is_predicted_once_however_many_events_it_has() -> None:
     assert taste.predictions == 2  # the second search's choice, and this one
     taste.learn(chosen, others, 1.0, choice="search-8:puzzle-3")  # the same product, chosen in another search
     assert taste.predictions == 3
+
+
+def test_a_taste_of_another_embedding_model_starts_over() -> None:
+    taste = Taste([1.0, 0.0], predicted=1.0, predictions=1.0)
+    assert taste.vector() == [1.0, 0.0]
+    taste.learn([0.0, 0.0, 1.0], [[1.0, 0.0, 0.0]], 1.0)
+    assert taste.contrast == [-1.0, 0.0, 1.0]
