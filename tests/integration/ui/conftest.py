@@ -70,10 +70,9 @@ def shop_settings(
         "admin_api_key": SecretStr(ADMIN_KEY), "user_token_secret": SecretStr("ui-test-user-token-secret"),
         # A browser test waits on the page; a node slowed by a busy machine should not fail it.
         "opensearch_timeout_s": 60.0,
-        # No rebuild from the search log in the middle of the module: the background jobs first run a minute
-        # after start, which a loaded machine reaches here. Then a ranking model trained on the seeded
-        # histories shipped and ranked the later tests (a visitor's three clicks no longer lifted what they
-        # clicked: the model weighs a fresh profile less than the hand-set boost does).
+        # No rebuild from the search log in the middle of a test: the background jobs first run a minute after
+        # start, which a loaded machine reaches within this module, and a click-learning rebuild landing
+        # between a test's "before" and "after" searches changes the order it compares.
         "click_learning_refresh_s": 0.0, "suggestions_refresh_s": 0.0, "ranking_model_retrain_s": 0.0,
     })  # fmt: skip
     patient = create_client(shop)
