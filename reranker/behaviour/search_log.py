@@ -12,7 +12,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -172,18 +172,13 @@ class SearchLog:
             found = {qid: self._shown[qid] for qid in query_ids if qid in self._shown}
         missing = sorted(set(query_ids) - set(found))
         if missing:
-            try:
-                docs = self._client.mget(index=self.index, body={"ids": missing}, request_timeout=self.config.timeout_s,
-                                         _source_includes=["query_response_hit_ids"])["docs"]  # fmt: skip
-            except NotFoundError:
-                docs = []  # nothing logged yet
-            except TransportError as exc:
-                # A log whose shard is still starting answers 503: the choices are learned without their
-                # context (affinities still learn; only the taste misses them), rather than failing the events.
-                if exc.status_code != 503:
-                    raise
-                docs = []
-            for doc in docs:
+            # A log not ready yet: the choices are learned without their context (affinities still learn;
+            # only the taste misses them), rather than failing the events.
+            fields = ["query_response_hit_ids"]
+            answer = self._read(lambda: self._client.mget(index=self.index, body={"ids": missing},
+                                                          request_timeout=self.config.timeout_s,
+                                                          _source_includes=fields))  # fmt: skip
+            for doc in (answer or {}).get("docs", []):
                 ids = (doc.get("_source") or {}).get("query_response_hit_ids")
                 if doc.get("found") and ids:
                     found[doc["_id"]] = [str(i) for i in ids]
@@ -194,22 +189,32 @@ class SearchLog:
         body = {"size": 50, "_source": ["user_query"], "sort": [{"timestamp": "desc"}],
                 "query": {"bool": {"filter": [{"term": {"session_id": session_id}}, {"term": {"kind": "search"}},
                                               {"range": {"result_count": {"gt": 0}}}]}}}  # fmt: skip
-        try:  # one round trip on this keystroke path: a missing log (nothing searched yet) is just empty
-            hits = self._client.search(index=self.index, body=body, request_timeout=self.config.timeout_s)
-        except NotFoundError:
+        # One round trip on this keystroke path; a log not ready yet has no recent searches, and the
+        # suggestions themselves do not depend on it, so the keystroke still gets them.
+        hits = self._read(lambda: self._client.search(index=self.index, body=body,
+                                                      request_timeout=self.config.timeout_s))  # fmt: skip
+        if hits is None:
             return []
-        except TransportError as exc:
-            # A log the first searches have just created answers 503 until its shard has started; the
-            # suggestions themselves do not depend on it, so the keystroke still gets them.
-            if exc.status_code == 503:
-                return []
-            raise
         seen: dict[str, str] = {}
         for hit in hits["hits"]["hits"]:
             text = str(hit["_source"].get("user_query", "")).strip()
             if text and text.lower() not in seen:
                 seen[text.lower()] = text
         return list(seen.values())[:size]
+
+    @staticmethod
+    def _read(request: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """`request`'s answer from the log, or None while the log cannot give one: it does not exist yet
+        (nothing logged), or the first searches have just created it and it answers 503 until its shard
+        has started."""
+        try:
+            return request()
+        except NotFoundError:
+            return None
+        except TransportError as exc:
+            if exc.status_code == 503:
+                return None
+            raise
 
     def delete_of(self, user_id: str | None, sessions: Sequence[str]) -> int:
         """Delete the searches of a user and sessions (erasure); returns how many."""
