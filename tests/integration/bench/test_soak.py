@@ -3,7 +3,6 @@ against the API in its own process loses nothing it acknowledged and answers eve
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -11,6 +10,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from bench.soak import soak
+from tests.ports import free_port
 from vindbaar.settings import Settings
 
 
@@ -22,19 +22,13 @@ def soak_settings(settings: Settings, client: OpenSearch) -> Iterator[Settings]:
         client.indices.delete(index=index)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 #: This minute checks that nothing is refused or lost, not how fast (the 10-minute soak reports that): on a
 #: CI box shared with other jobs, the 2 s search bound would turn a CPU stall into 503s, so it is wider here.
 PATIENT = {"VINDBAAR_SEARCH_TIMEOUT_S": "10", "VINDBAAR_REQUEST_TIMEOUT_S": "10"}
 
 
 def test_a_minute_of_mixed_traffic_gets_no_error_and_loses_nothing_acknowledged(soak_settings: Settings) -> None:
-    report = soak(soak_settings, duration_s=60, rate=10, products=300, port=_free_port(), log=lambda _: None,
+    report = soak(soak_settings, duration_s=60, rate=10, products=300, port=free_port(), log=lambda _: None,
                   api_env=PATIENT)  # fmt: skip
     assert report["errors"] == 0, {route: figures.get("error_kinds") for route, figures in report["routes"].items()}
     assert report["lost"] == {"events": 0, "price_patches": 0, "config_versions": 0}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from search.http.app import create_app
+from tests.ports import free_port
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
 
@@ -162,14 +162,8 @@ def test_preview_shows_live_and_draft_side_by_side(api: TestClient) -> None:
     assert outsider not in _ids(_search(api, "lamp"))  # a preview publishes nothing
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_a_second_worker_process_sees_a_change_within_2_seconds(api: TestClient, catalog_settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VINDBAAR_OPENSEARCH_URL": catalog_settings.opensearch_url or "",
            "VINDBAAR_INDEX_ALIAS": catalog_settings.index_alias,
            "VINDBAAR_EMBEDDING_CACHE_PATH": str(catalog_settings.resolved_embedding_cache_path)}  # fmt: skip
