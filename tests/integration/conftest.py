@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +10,9 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 from pydantic import SecretStr
 
-from indexer.embedding_cache import EmbeddingCache
-from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.http.app import create_app
+from tests.integration.catalog_alias import catalog_alias
 from tests.shoppers import USER_TOKEN_SECRET
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -33,24 +31,11 @@ def catalog_settings(
     client: OpenSearch, settings: Settings, embedder: Embedder, shared_embedding_cache: Path
 ) -> Iterator[Settings]:
     """Settings whose alias (with suggestions, events, profiles) holds the sample catalog; removed afterwards."""
-    alias = f"test-api-{uuid.uuid4().hex[:8]}"
-    alias_settings = settings.model_copy(
-        update={
-            "index_alias": alias,
-            "embedding_cache_path": shared_embedding_cache,
-            "admin_api_key": SecretStr("admin-secret"),
-            "user_token_secret": SecretStr(USER_TOKEN_SECRET),
-        }
-    )
-    cache = EmbeddingCache(shared_embedding_cache)
     products = list(generate_sample_catalog(CATALOG_SIZE, seed=7))
-    try:
-        reindex(client, alias_settings, products, embedder, cache, lambda: len(products))
-    finally:
-        cache.close()
-    yield alias_settings
-    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
-        client.indices.delete(index=index)
+    with catalog_alias(client, settings, products, embedder, "test-api", embedding_cache_path=shared_embedding_cache,
+                       admin_api_key=SecretStr("admin-secret"),
+                       user_token_secret=SecretStr(USER_TOKEN_SECRET)) as alias_settings:  # fmt: skip
+        yield alias_settings
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
-from pydantic import SecretStr
 
-from indexer.embedding_cache import EmbeddingCache
-from indexer.reindex import reindex
 from search.engine import SearchEngine
 from search.http.app import create_app
+from tests.integration.catalog_alias import catalog_alias
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
@@ -46,22 +44,12 @@ def _wooden(item: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def api(client: OpenSearch, settings: Settings, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+def api(client: OpenSearch, settings: Settings, embedder: Embedder, shared_embedding_cache: Path
         ) -> Iterator[TestClient]:  # fmt: skip
-    alias = f"test-taste-{uuid.uuid4().hex[:8]}"
-    cache_path = Path(tmp_path_factory.mktemp("embeddings")) / "emb.sqlite"
-    alias_settings = settings.model_copy(update={"index_alias": alias, "admin_api_key": SecretStr("admin-secret"),
-                                                 "embedding_cache_path": cache_path})  # fmt: skip
-    products = _catalog()
-    cache = EmbeddingCache(alias_settings.embedding_cache_path)
-    try:
-        reindex(client, alias_settings, products, embedder, cache, lambda: len(products))
-    finally:
-        cache.close()
-    with TestClient(create_app(alias_settings, embedder=embedder)) as test_client:
+    with (catalog_alias(client, settings, _catalog(), embedder, "test-taste",
+                        embedding_cache_path=shared_embedding_cache) as alias_settings,
+          TestClient(create_app(alias_settings, embedder=embedder)) as test_client):  # fmt: skip
         yield test_client
-    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
-        client.indices.delete(index=index)
 
 
 def _search(api: TestClient, q: str, session: str | None = None) -> dict[str, Any]:

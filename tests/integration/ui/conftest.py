@@ -9,10 +9,8 @@ Debian's (`apt-get install chromium`), driven by Playwright; no browser is downl
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +22,9 @@ from pydantic import SecretStr
 
 from devtools.demo import demo_catalog
 from devtools.demo_shoppers import seed_histories, shop_session
-from indexer.embedding_cache import EmbeddingCache
-from indexer.reindex import reindex
 from search.http.demo_shop import create_demo_app
+from tests.integration.catalog_alias import catalog_alias
+from tests.ports import free_port
 from vindbaar.client import create_client
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
@@ -64,41 +62,29 @@ def shop_settings(
     shared_embedding_cache: Path,
 ) -> Iterator[Settings]:
     """Settings of a shop whose alias holds the catalog and the shoppers' histories; removed afterwards."""
-    alias = f"test-ui-{uuid.uuid4().hex[:8]}"
-    shop = settings.model_copy(update={
-        "index_alias": alias, "embedding_cache_path": shared_embedding_cache,
-        "admin_api_key": SecretStr(ADMIN_KEY), "user_token_secret": SecretStr("ui-test-user-token-secret"),
-        # A browser test waits on the page; a node slowed by a busy machine should not fail it.
-        "opensearch_timeout_s": 60.0,
-        # No rebuild from the search log in the middle of a test: the background jobs first run a minute after
-        # start, which a loaded machine reaches within this module, and a click-learning rebuild landing
-        # between a test's "before" and "after" searches changes the order it compares.
-        "click_learning_refresh_s": 0.0, "suggestions_refresh_s": 0.0, "ranking_model_retrain_s": 0.0,
-    })  # fmt: skip
-    patient = create_client(shop)
-    cache = EmbeddingCache(shared_embedding_cache)
+    # A browser test waits on the page; a node slowed by a busy machine should not fail it.
+    patient = create_client(settings.model_copy(update={"opensearch_timeout_s": 60.0}))
     try:
-        reindex(patient, shop, shop_catalog, embedder, cache, lambda: len(shop_catalog))
-        seed_histories(patient, shop, shop_catalog)
+        with catalog_alias(client, settings, shop_catalog, embedder, "test-ui", writer=patient,
+                           embedding_cache_path=shared_embedding_cache, admin_api_key=SecretStr(ADMIN_KEY),
+                           user_token_secret=SecretStr("ui-test-user-token-secret"), opensearch_timeout_s=60.0,
+                           # No rebuild from the search log in the middle of a test: the background jobs first
+                           # run a minute after start, which a loaded machine reaches within this module, and a
+                           # click-learning rebuild landing between a test's "before" and "after" searches
+                           # changes the order it compares.
+                           click_learning_refresh_s=0.0, suggestions_refresh_s=0.0,
+                           ranking_model_retrain_s=0.0) as shop:  # fmt: skip
+            seed_histories(patient, shop, shop_catalog)
+            yield shop
     finally:
-        cache.close()
         patient.close()
-    yield shop
-    for index in client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True):
-        client.indices.delete(index=index)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def shop_url(shop_settings: Settings, embedder: Embedder) -> Iterator[str]:
     """The base URL of the demo shop's API, served by uvicorn on a free port until the module ends."""
     app = create_demo_app(shop_settings, shop_session(shop_settings), embedder)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="ui-test-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
