@@ -14,6 +14,7 @@ from opensearchpy import OpenSearch
 from search.engine import SearchEngine
 from search.http.app import create_app
 from search.learned_ranking import rebuild_learned_ranking
+from tests.integration.analytics.logged import log_written
 from tests.waiting import eventually
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -34,9 +35,7 @@ def _ids(shop: TestClient, q: str, **params: Any) -> list[str]:
 
 
 def _learn(shop: TestClient, client: OpenSearch) -> SearchEngine:
-    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
-    assert engine.behaviour is not None and engine.behaviour.searches.flush()
-    client.indices.refresh(index=engine.names.queries)
+    engine = log_written(shop, client)
     rebuild_learned_ranking(client, engine.names, engine.settings)
     return engine
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from reranker.merchandising.experiments import Experiment
-from search.engine import SearchEngine
 from search.http.app import create_app
+from tests.integration.analytics.logged import log_written
 from tests.shoppers import as_user
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -45,13 +45,6 @@ def _variant(shop: TestClient, headers: dict[str, str] | None = None, **params: 
     body = shop.get("/search", params={"q": "wireless headphones", **params}, headers=headers or {}).json()
     assert body["experiment"] is not None
     return str(body["experiment"]["variant"])
-
-
-def _flush(shop: TestClient, client: OpenSearch) -> SearchEngine:
-    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
-    assert engine.behaviour is not None and engine.behaviour.searches.flush()
-    client.indices.refresh(index=engine.names.queries)
-    return engine
 
 
 def test_a_shopper_keeps_their_variant_across_sessions_and_after_login(shop: TestClient) -> None:
@@ -96,7 +89,7 @@ def test_an_ab_test_reports_per_variant_figures_and_its_winner_can_be_promoted(
             event = {"action_name": "click", "query_id": body["query_id"], "object_id": body["items"][0]["id"],
                      "position": 1, "session_id": session}  # fmt: skip
             assert shop.post("/events", json={"events": [event]}).json()["stored"] == 1
-    _flush(shop, client)
+    log_written(shop, client)
     report = shop.get(f"/admin/experiments/{experiment_id}/report", headers=ADMIN).json()
     figures = {v["name"]: v for v in report["variants"]}
     assert sum(v["outcome"]["searches"] for v in figures.values()) == 40
@@ -121,12 +114,12 @@ def test_interleaving_mixes_two_rankings_and_credits_the_clicked_one(shop: TestC
     body = {"kind": "interleaving", "variants": [{"name": "words", "semantic_weight": 0.0},
                                                  {"name": "meaning", "lexical_weight": 0.0}]}  # fmt: skip
     experiment_id = _start(shop, body)
-    engine = _flush(shop, client)
+    engine = log_written(shop, client)
     wins = {"a": 0, "b": 0}
     for n, q in enumerate(["wireless headphones", "bluetooth speaker", "laptop", "running sneakers"]):
         search = shop.get("/search", params={"q": q, "session_id": f"il-{n}"}).json()
         assert search["experiment"] == {"id": experiment_id, "variant": "interleaved"}
-        engine = _flush(shop, client)
+        engine = log_written(shop, client)
         logged = client.get(index=engine.names.queries, id=search["query_id"])["_source"]
         shown = [i["id"] for i in search["items"]]
         assert sorted(logged["team_a"] + logged["team_b"]) == sorted(shown)
@@ -136,7 +129,7 @@ def test_interleaving_mixes_two_rankings_and_credits_the_clicked_one(shop: TestC
                  "position": shown.index(chosen) + 1, "session_id": f"il-{n}"}  # fmt: skip
         shop.post("/events", json={"events": [event]})
         wins[team] += 1
-    _flush(shop, client)
+    log_written(shop, client)
     report = shop.get(f"/admin/experiments/{experiment_id}/report", headers=ADMIN).json()["interleaving"]
     assert (report["wins_a"], report["wins_b"], report["ties"]) == (wins["a"], wins["b"], 0)
     assert report["searches"] == 4 and report["significant"] is False  # four searches prove nothing

@@ -19,6 +19,7 @@ from cli.ranking_commands import EXIT_NOT_SHIPPED
 from search.engine import SearchEngine
 from search.http.app import create_app
 from search.ranking_training import train_ranking_model
+from tests.integration.analytics.logged import log_written
 from tests.waiting import eventually
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -70,13 +71,6 @@ def _fans(shop: TestClient, sessions: int, clicked: str, bought: dict[str, Any])
         assert shop.post("/events", json={"events": [_event("click", body, clicked, session)]}).json()["stored"] == 1
 
 
-def _logged(shop: TestClient, client: OpenSearch) -> SearchEngine:
-    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
-    assert engine.behaviour is not None and engine.behaviour.searches.flush()
-    client.indices.refresh(index=engine.names.queries)
-    return engine
-
-
 def test_no_model_is_trained_from_fewer_logged_searches_than_configured(shop: TestClient) -> None:
     engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
     strict = replace(engine, settings=engine.settings.model_copy(update={"ranking_model_min_searches": 10_000}))
@@ -91,7 +85,7 @@ def test_a_model_that_does_worse_on_held_out_searches_is_refused(
     # Earlier fans of the brand chose its product; the latest ones (the held-out fifth) the first result.
     _fans(shop, 16, chosen["id"], bought)
     _fans(shop, 4, before[0], bought)
-    engine = _logged(shop, client)
+    engine = log_written(shop, client)
 
     report = train_ranking_model(engine)
 
@@ -126,7 +120,7 @@ def test_a_model_that_wins_on_held_out_searches_ships_and_ranks_for_a_fan_only(
     # More fans choose the brand's product, the latest (held-out) ones too: more than the hand-set boost
     # lifts it for them.
     _fans(shop, 20, chosen["id"], bought)
-    engine = _logged(shop, client)
+    engine = log_written(shop, client)
 
     report = train_ranking_model(engine)
 

@@ -19,6 +19,7 @@ from reranker.behaviour.search_log import SearchLog
 from reranker.behaviour.search_record import LoggedSearch
 from search.engine import SearchEngine
 from search.http.app import create_app
+from tests.integration.analytics.logged import log_written
 from tests.shoppers import as_user
 from tests.waiting import eventually
 from vindbaar.embedder import Embedder
@@ -41,12 +42,6 @@ def _engine(api: TestClient) -> SearchEngine:
     return engine
 
 
-def _flush(api: TestClient, client: OpenSearch) -> None:
-    engine = _engine(api)
-    assert engine.behaviour is not None and engine.behaviour.searches.flush()
-    client.indices.refresh(index=engine.names.queries)
-
-
 def _search(api: TestClient, q: str, **params: Any) -> dict[str, Any]:
     response = api.get("/search", params={"q": q, **params})
     assert response.status_code == 200, response.text
@@ -63,7 +58,7 @@ def _event(action: str, search: dict[str, Any], position: int, session: str, **e
 def test_a_search_is_logged_with_what_it_showed_at_which_position(shop: TestClient, client: OpenSearch) -> None:
     session = uuid.uuid4().hex
     body = _search(shop, "Wireless  Headphones ", session_id=session, brand=["Philips"], size=5)
-    _flush(shop, client)
+    log_written(shop, client)
     logged = client.get(index=_engine(shop).names.queries, id=body["query_id"])["_source"]
     assert logged["user_query"] == "Wireless  Headphones " and logged["normalized_query"] == "wireless headphones"
     assert logged["query_response_hit_ids"] == [item["id"] for item in body["items"]]
@@ -77,7 +72,7 @@ def test_a_zero_result_query_shows_in_the_zero_results_report(shop: TestClient, 
     for _ in range(2):
         # Nothing matches the words; the hybrid search still shows semantic neighbours.
         assert _search(shop, nonsense, correct=False)["total"] > 0
-    _flush(shop, client)
+    log_written(shop, client)
     report = shop.get("/admin/analytics/queries", params={"list": "zero_results", "size": 1000}, headers=ADMIN)
     figures = {q["query"]: q for q in report.json()}
     assert figures[nonsense]["searches"] == 2 and figures[nonsense]["zero_results"] == 2
@@ -101,7 +96,7 @@ def test_ctr_click_position_conversion_and_revenue_are_right_on_a_known_sequence
     assert shop.post("/events", json={"events": events}).json()["stored"] == len(events)
     # A retry of the same events (the shop did not see the answer) changes nothing.
     assert shop.post("/events", json={"events": events}).json()["duplicates"] == len(events)
-    _flush(shop, client)
+    log_written(shop, client)
     figures = {q["query"]: q for q in shop.get("/admin/analytics/queries", params={"size": 1000},
                                                headers=ADMIN).json()}[query]  # fmt: skip
     assert figures["searches"] == 4 and figures["clicked_searches"] == 2
@@ -120,7 +115,7 @@ def test_ctr_click_position_conversion_and_revenue_are_right_on_a_known_sequence
 
 def test_the_overview_totals_a_time_range(shop: TestClient, client: OpenSearch) -> None:
     _search(shop, "lamp")
-    _flush(shop, client)
+    log_written(shop, client)
     everything = shop.get("/admin/analytics/overview", headers=ADMIN).json()["total"]
     future = shop.get("/admin/analytics/overview", params={"start": "2100-01-01T00:00:00Z"}, headers=ADMIN).json()
     assert everything["searches"] >= 1 and future["total"]["searches"] == 0
@@ -134,7 +129,7 @@ def test_autocomplete_is_logged_and_a_session_sees_its_recent_searches(shop: Tes
     _search(shop, "bluetooth speaker", session_id=session)
     _search(shop, "laptop", session_id=session)
     answer = shop.get("/autocomplete", params={"q": "blue", "session_id": session}).json()
-    _flush(shop, client)
+    log_written(shop, client)
     logged = client.get(index=_engine(shop).names.queries, id=answer["query_id"])["_source"]
     assert logged["kind"] == "autocomplete" and logged["user_query"] == "blue"
     recent = shop.get("/autocomplete", params={"q": "", "session_id": session}).json()["recent"]
@@ -147,7 +142,7 @@ def test_erasing_a_user_removes_their_searches(shop: TestClient, client: OpenSea
     user, session = f"erase-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
     body = shop.get("/search", params={"q": "lamp", "user_id": user, "session_id": session},
                     headers=as_user(user)).json()  # fmt: skip
-    _flush(shop, client)
+    log_written(shop, client)
     index = _engine(shop).names.queries
     assert client.exists(index=index, id=body["query_id"])
     assert shop.delete(f"/users/{user}", headers=ADMIN).status_code == 200
@@ -175,7 +170,7 @@ def test_the_cli_reports_the_same_figures(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     _search(shop, "laptop")
-    _flush(shop, client)
+    log_written(shop, client)
     monkeypatch.setenv("VINDBAAR_OPENSEARCH_URL", opensearch_url)
     monkeypatch.setenv("VINDBAAR_INDEX_ALIAS", catalog_settings.index_alias)
     assert main(["-q", "analytics", "report", "--size", "1000"]) == 0
@@ -189,7 +184,7 @@ def test_the_cli_reports_the_same_figures(
 
 def test_a_merchandisers_preview_is_not_logged_as_a_shoppers_search(shop: TestClient, client: OpenSearch) -> None:
     preview = shop.post("/admin/preview", json={"search": {"q": "laptop"}, "draft": {}}, headers=ADMIN).json()
-    _flush(shop, client)
+    log_written(shop, client)
     index = _engine(shop).names.queries
     assert not client.exists(index=index, id=preview["live"]["query_id"])
     assert not client.exists(index=index, id=preview["draft"]["query_id"])

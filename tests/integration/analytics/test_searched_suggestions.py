@@ -14,6 +14,7 @@ from opensearchpy import OpenSearch
 from search.engine import SearchEngine
 from search.http.app import create_app
 from search.searched_suggestions import rebuild_searched_suggestions
+from tests.integration.analytics.logged import log_written
 from tests.waiting import eventually
 from vindbaar.embedder import Embedder
 from vindbaar.settings import Settings
@@ -58,8 +59,7 @@ def test_logged_searches_become_suggestions(shop: TestClient, client: OpenSearch
     config = {**live["config"], "blocked_terms": ["knockoff"]}
     assert shop.put("/admin/config", json={"config": config, "base_version": live["version"]},
                     headers=ADMIN).status_code == 201  # fmt: skip
-    assert engine.behaviour is not None and engine.behaviour.searches.flush()
-    client.indices.refresh(index=engine.names.queries)
+    log_written(shop, client)
     result = rebuild_searched_suggestions(client, engine.names, engine.settings, ["knockoff"])
     assert result.suggestions >= 1
     assert eventually(lambda: "sony wireless headphones" in _suggested(shop, "sony wi"))
