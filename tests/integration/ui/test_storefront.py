@@ -159,6 +159,14 @@ def test_a_shoppers_clicks_visibly_change_their_ranking(page: Page, shop_url: st
         with page.expect_response(re.compile(r"/events$")) as stored:
             page.locator("#results > li").nth(n).locator("h3 a").click()
         assert stored.value.json()["stored"] == 1
+    # And puts the last one in the cart: three clicks alone sit near the edge of what lifts a product from
+    # the middle of this page (their boost is 0.04-0.08 of a fused score, by whether their taste has earned
+    # a say yet), and approximate kNN retrieval shifts that page a little from one index build to the next.
+    with page.expect_response(re.compile(r"/events$")) as carted:
+        page.locator("#results > li").nth(clicked[-1]).get_by_role(
+            "button", name=re.compile("^Add .* to cart$")
+        ).click()
+    assert carted.value.json()["stored"] == 1
     page.check("#why")
     after = _search(page, "set")
     assert after["personalized"]
