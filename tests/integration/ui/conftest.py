@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from opensearchpy import OpenSearch
 from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import SecretStr
@@ -81,10 +82,15 @@ def shop_settings(
 
 
 @pytest.fixture(scope="module")
-def shop_url(shop_settings: Settings, embedder: Embedder) -> Iterator[str]:
+def shop_app(shop_settings: Settings, embedder: Embedder) -> FastAPI:
+    """The demo shop's API (its engine in `app.state.engine` once `shop_url` has started it)."""
+    return create_demo_app(shop_settings, shop_session(shop_settings), embedder)
+
+
+@pytest.fixture(scope="module")
+def shop_url(shop_app: FastAPI) -> Iterator[str]:
     """The base URL of the demo shop's API, served by uvicorn on a free port until the module ends."""
-    app = create_demo_app(shop_settings, shop_session(shop_settings), embedder)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(shop_app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="ui-test-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -3,37 +3,15 @@
 // /admin/experiments) as forms, tables and charts. The admin key stays in this tab's sessionStorage and is
 // sent as X-API-Key; X-Author names who made a change in the history.
 
-const $ = (selector) => document.querySelector(selector);
 const live = { version: 0, config: null };
 let editing = -1;          // index of the rule in the rule form (-1: a new rule)
 let draft = null;          // the config the preview compares with the live one
 
 // ---- talking to the API -------------------------------------------------------------------------------
 
-class ApiError extends Error {
-  constructor(status, detail) {
-    super(typeof detail === "string" ? detail : `HTTP ${status}`);
-    this.status = status;
-    this.detail = detail;
-  }
-}
-
 async function admin(path, options = {}) {
-  const headers = { "X-API-Key": sessionStorage.getItem("vindbaar.adminKey") || "",
-    "X-Author": $("#author").value || "merchandiser" };
-  if (options.body) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { ...options, headers });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, body.detail ?? body);
-  return body;
-}
-
-function toast(text) {
-  const box = $("#toast");
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 3000);
+  return callApi(path, options, { "X-API-Key": sessionStorage.getItem("vindbaar.adminKey") || "",
+    "X-Author": $("#author").value || "merchandiser" });
 }
 
 const clone = (value) => JSON.parse(JSON.stringify(value));

@@ -4,7 +4,6 @@
 // the search's query_id and the result's position. A logged-in shopper is proven by the user token the
 // shop's backend signed (X-User-Token); the page never names a user without it.
 
-const $ = (selector) => document.querySelector(selector);
 const PAGE_SIZE = 24;
 const FACET_TITLES = { category: "Category", brand: "Brand", price: "Price", in_stock: "Availability" };
 const PLACEHOLDER_COLOURS = ["#0a58a8", "#1d6b35", "#8a1c5c", "#7a4b00", "#4b3f99", "#005f6b"];
@@ -26,27 +25,15 @@ sessionStorage.setItem("vindbaar.session", sessionId);
 const clientId = localStorage.getItem("vindbaar.client") || randomId();
 localStorage.setItem("vindbaar.client", clientId);
 
-function headers(json) {
+function headers() {
   const result = {};
   if (shop.searchKey) result["X-API-Key"] = shop.searchKey;
   if (state.shopper) result["X-User-Token"] = state.shopper.token;
-  if (json) result["Content-Type"] = "application/json";
   return result;
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: { ...headers(Boolean(options.body)), ...(options.headers || {}) } });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : `HTTP ${response.status}`);
-  return body;
-}
-
-function toast(text) {
-  const box = $("#toast");
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 2500);
+  return callApi(path, options, headers());
 }
 
 // ---- search -------------------------------------------------------------------------------------------
@@ -65,14 +52,20 @@ function searchParams() {
   return params;
 }
 
+let searchesStarted = 0;
+
 async function runSearch() {
+  // Answers can arrive out of order (a browse page is slower than a word search): only the latest search's
+  // answer is shown, or a shopper would see, and click in, the results of a search they already replaced.
+  const number = ++searchesStarted;
   let response;
   try {
     response = await api(`/search?${searchParams()}`);
   } catch (error) {
-    $("#summary").textContent = `Search failed: ${error.message}`;
+    if (number === searchesStarted) $("#summary").textContent = `Search failed: ${error.message}`;
     return;
   }
+  if (number !== searchesStarted) return;
   state.lastResponse = response;
   renderResults(response);
   renderFacets(response.facets);
@@ -171,15 +164,17 @@ function why(explain) {
   line(explain.lexical_rank ? `Words match: #${explain.lexical_rank}` : "No word match");
   line(explain.semantic_rank ? `Meaning match: #${explain.semantic_rank}` : "Not among the closest in meaning");
   line(`Fused score ${Number(explain.fused_score).toFixed(4)}`);
+  const moved = (part) => (part.base_rank === part.rank ? `stays #${part.rank}`
+    : `moved from #${part.base_rank} to #${part.rank}`);
   const personal = explain.personalization;
   if (personal) {
-    const moved = personal.base_rank === personal.rank ? `stays #${personal.rank}`
-      : `moved from #${personal.base_rank} to #${personal.rank}`;
     // The strongest reasons of the personal boost (each 0..1: how well the item fits the shopper's taste).
     const parts = Object.entries(personal).filter(([k, v]) => !["base_rank", "rank", "boost"].includes(k) && typeof v === "number")
       .sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k, v]) => `${k.replace("_", " ")} ${v.toFixed(2)}`);
-    line(`Your taste: ${moved}${parts.length ? ` (${parts.join(", ")})` : ""}`);
+    line(`Your taste: ${moved(personal)}${parts.length ? ` (${parts.join(", ")})` : ""}`);
   }
+  // A ranking model learned from shoppers' choices orders the candidates (its own features, no weights).
+  if (explain.learned_model) line(`Learned ranking: ${moved(explain.learned_model)}`);
   if (explain.learned) line(`Shoppers chose it for this search: ×${explain.learned.factor}`);
   if (explain.pinned) line("Placed here by the shop");
   return list;
