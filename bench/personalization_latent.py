@@ -17,8 +17,9 @@ c. the ranking model is trained on this run's logged searches only, as `vindbaar
 b2. the same latent shoppers with their taste replaced by its best direction in embedding space (the mean
    embedding of products with the taste word minus that of those without), fully trusted: the ceiling of a
    taste learned from embeddings under the same weights and guard rails (`bench/taste_ceiling.py`);
-d. if it shipped, the same shoppers (same sessions, same profiles) are measured on the same queries by an
-   engine with `learned_ranking` on; if not, the learned column stays null, with the verdict.
+d. the same shoppers (same sessions, same profiles) are measured on the same queries by an engine with
+   `learned_ranking` on and the model live, even a refused one: then no shopper would get it, and the report
+   says so (`model_shipped`), but the learned column shows what the gate kept out.
 
 Arms: unpersonalized (no session, hand-set), hand-set boost, learned model, the learned model without a
 session (what it changes for everyone), and the oracle (the liked products of the retrieved top 100 first).
@@ -32,12 +33,14 @@ text exists.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,6 +78,7 @@ from search.ranking_training import logged_searches, train_ranking_model
 from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
 from vindbaar.index_names import IndexNames
+from vindbaar.refreshing import Refreshing
 from vindbaar.settings import Settings
 
 PERSONALIZED = ("hand_set_boost", "learned_model")
@@ -152,9 +156,10 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], capture_output=True, text=True, env=env, check=False).stdout.strip()
 
 
-def _targets(latent: dict[str, Any], random_report: dict[str, Any]) -> dict[str, Any]:
+def _targets(latent: dict[str, Any], random_report: dict[str, Any], shipped: bool) -> dict[str, Any]:
     """The issue's targets per personalized arm, measured (never tuned for): lift after 5 clicks on other
-    queries, no taste hurt, no cost of noise. None where the arm was not measured."""
+    queries, no taste hurt, no cost of noise. None where the arm was not measured; the learned arm says
+    whether its model shipped (a refused one ranks no shopper, whatever it would reach)."""
     out: dict[str, Any] = {}
     for suffix, arm in (("", "hand_set_boost"), ("_learned", "learned_model")):
         lift = latent["shoppers_with_5_clicks"].get(f"mrr_ratio{suffix}")
@@ -166,6 +171,8 @@ def _targets(latent: dict[str, Any], random_report: dict[str, Any]) -> dict[str,
         out[arm] = {"mrr_ratio_after_5_clicks_other_queries_ge_1_5": {"value": lift, "met": lift >= 1.5},
                     "worst_taste_mrr_ratio_ge_0_95": {"value": worst, "met": worst >= 0.95},
                     "random_click_mrr_loss_percent_le_1": {"value": loss, "met": loss <= 1.0}}  # fmt: skip
+        if arm == "learned_model":
+            out[arm]["model_shipped"] = shipped
     return out
 
 
@@ -252,26 +259,33 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
                                "training": training.as_dict(), "logged_searches_by_shopper_kind": kinds}  # fmt: skip
     _log(f"   {report['learned_model']['training']}")
     no_session: dict[str, list[str]] = {}
-    if training.index is not None:
-        _log("d. measured with the learned model …")
+    if training.model is not None:
+        _log(f"d. measured with the learned model ({'shipped' if training.index else 'refused, measured anyway'}) …")
         learned = build_engine(settings.model_copy(update={"learned_ranking": True}), client, embedder)
-        assert learned.ranker.get() is not None, "the shipped model is not live"
+        if training.index is None:
+            # Refused: not what any shopper gets, but the table's learned column shows what the gate kept out.
+            learned = replace(learned, ranker=Refreshing("refused ranking model", lambda: training.model, math.inf))
+        assert learned.ranker.get() is not None, "the model is not live"
         for shopper in shoppers:
             measure(learned, world, shopper, "learned_model")
         measured = [q for queries in MEASURE_QUERIES.values() for q in queries]
         no_session = {q: ranking(learned, q)[1] for q in [*measured, *base_ordinary]}
         assert learned.behaviour is not None
         learned.behaviour.searches.close()
-        report["learned_model"]["note"] = "shipped: measured on the same shoppers and queries"
+        report["learned_model"]["note"] = (
+            "shipped: measured on the same shoppers and queries"
+            if training.index
+            else "refused by its held-out "
+            "gate, so no shopper is ranked by it; measured on the same shoppers and queries anyway (learned column)"
+        )
     else:
-        verdict = training.verdict.as_dict() if training.verdict else "too few logged searches"
-        report["learned_model"]["note"] = f"refused by its held-out gate ({verdict}): learned column left null"
+        report["learned_model"]["note"] = "too few logged searches to train: learned column left null"
     phases["d_measure_learned"] = round(time.perf_counter() - started - sum(phases.values()), 1)
     store.searches.close()
     report["learned_model"]["removed_after_run"] = _forget_models(client, IndexNames(ALIAS))  # others share the node
     report["latent_taste"] = _latent(shoppers, world, reach, no_session)
     report["random_clicks"] = _random(shoppers, base_ordinary, no_session, len(ordinary))
-    report["targets"] = _targets(report["latent_taste"], report["random_clicks"])
+    report["targets"] = _targets(report["latent_taste"], report["random_clicks"], training.index is not None)
     report["phase_seconds"] = phases
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report

@@ -29,7 +29,16 @@ from reranker.candidates import Candidate, RerankContext
 from reranker.personalization import Leanings, PersonalizedReranker
 from reranker.profiles import ProductFeatures, Profile
 from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
-from reranker.ranking_model import GRADES, RankingGroup, Verdict, base_score, candidate_features, judge, train
+from reranker.ranking_model import (
+    GRADES,
+    RankingGroup,
+    RankingModel,
+    Verdict,
+    base_score,
+    candidate_features,
+    judge,
+    train,
+)
 from reranker.taste import taste_fit
 from search import stages
 from search.engine import SearchEngine
@@ -66,6 +75,7 @@ class TrainingReport:
     verdict: Verdict | None
     index: str | None  # the index the shipped model was published in
     known_items: Verdict | None = None  # on searches for sampled products by title (judged if it won)
+    model: RankingModel | None = None  # the model this run trained, shipped or not (None: nothing trained)
 
     def as_dict(self) -> dict[str, Any]:
         return {"logged_searches": self.searches, "train_groups": self.train_groups,
@@ -113,7 +123,7 @@ def train_ranking_model(engine: SearchEngine, publish: bool = True, since: datet
                                "known_items": known.as_dict()}}  # fmt: skip
         index = replace_derived_index(engine.client, engine.names.ranker, "ranker", lambda: [document]).index
     log.info("ranking model: %s; on searches by name: %s", verdict.as_dict(), known and known.as_dict())
-    return TrainingReport(len(searches), len(train_groups), verdict, index, known)
+    return TrainingReport(len(searches), len(train_groups), verdict, index, known, model)
 
 
 def _groups(

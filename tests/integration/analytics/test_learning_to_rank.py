@@ -16,6 +16,7 @@ from opensearchpy import OpenSearch
 
 from cli.main import main as vindbaar
 from cli.ranking_commands import EXIT_NOT_SHIPPED
+from reranker.merchandising.experiments import Experiment
 from search.engine import SearchEngine
 from search.http.app import create_app
 from search.ranking_training import train_ranking_model
@@ -75,7 +76,7 @@ def test_no_model_is_trained_from_fewer_logged_searches_than_configured(shop: Te
     engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
     strict = replace(engine, settings=engine.settings.model_copy(update={"ranking_model_min_searches": 10_000}))
     report = train_ranking_model(strict)
-    assert report.verdict is None and report.train_groups == 0 and report.index is None
+    assert report.verdict is None and report.train_groups == 0 and report.index is None and report.model is None
 
 
 def test_a_model_that_does_worse_on_held_out_searches_is_refused(
@@ -92,6 +93,7 @@ def test_a_model_that_does_worse_on_held_out_searches_is_refused(
     assert report.verdict is not None and report.verdict.searches == 8, report.as_dict()
     assert report.verdict.model["ndcg_at_10"] < report.verdict.current["ndcg_at_10"]
     assert not report.verdict.shipped and report.index is None
+    assert report.model is not None  # trained and judged (a benchmark may still measure it), but never live
     assert not client.indices.exists_alias(name=engine.names.ranker)
     assert _ids(shop) == before  # nothing changed for shoppers
 
@@ -139,3 +141,23 @@ def test_a_model_that_wins_on_held_out_searches_ships_and_ranks_for_a_fan_only(
     assert ranked.index(mine) <= 2
     # ... and a shopper without history sees the unpersonalized order.
     assert _ids(shop) == before
+
+
+def test_a_shipped_model_can_be_an_ab_variant_against_the_hand_set_ranking(shop: TestClient, brand: Brand) -> None:
+    engine: SearchEngine = shop.app.state.engine  # type: ignore[attr-defined]
+    assert engine.ranker.get() is not None, "runs after the test that ships a model"
+    variants = [{"name": "hand-set", "learned_ranking": False}, {"name": "model", "learned_ranking": True}]
+    body = {"id": f"exp-{uuid.uuid4().hex[:8]}", "kind": "ab", "variants": variants}
+    admin = {"X-API-Key": "admin-secret", "X-Author": "ltr-test"}
+    assert shop.post("/admin/experiments", json=body, headers=admin).status_code == 201
+    try:
+        experiment = Experiment.model_validate(body)
+        for variant in ("hand-set", "model"):
+            browser = next(f"browser-{n}" for n in range(1000) if experiment.assign(f"browser-{n}").name == variant)
+            answer = shop.get("/search", params={"q": QUERY, "explain": True, "client_id": browser,
+                                                 "session_id": uuid.uuid4().hex}).json()  # fmt: skip
+            assert answer["experiment"]["variant"] == variant
+            ranked_by_model = ["learned_model" in item["explain"] for item in answer["items"]]
+            assert all(ranked_by_model) if variant == "model" else not any(ranked_by_model)
+    finally:
+        shop.post(f"/admin/experiments/{body['id']}/stop", json={}, headers=admin)
