@@ -32,7 +32,7 @@ from indexer.reindex import reindex
 from indexer.sample_catalog import generate_sample_catalog
 from search.fusion import reciprocal_rank_fusion
 from search.params import SearchParams
-from search.query import build_search_body, build_semantic_body
+from search.query import build_search_body, build_semantic_body, hit_id
 from search.spelling import Vocabulary
 from vindbaar.client import create_client
 from vindbaar.embedder import create_embedder
@@ -125,7 +125,7 @@ def measure_relevance(
             raise SearchFailed(f"query {text!r}: {json.dumps(failed[0])[:600]}")
         lexical, semantic = (r["hits"]["hits"] for r in responses)
         fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic})
-        rankings = {"lexical": [h["_id"] for h in lexical], "vector": [h["_id"] for h in semantic],
+        rankings = {"lexical": [hit_id(h) for h in lexical], "vector": [hit_id(h) for h in semantic],
                     "hybrid": [h.id for h in fused]}  # fmt: skip
         for name, ranked in rankings.items():
             scores.setdefault(kind, {}).setdefault(name, []).append(_ndcg_at_10(ranked, wanted))

@@ -18,7 +18,7 @@ import httpx
 
 from bench.search import ALIAS, _check, _log, load, start_api, summary
 from search.params import SearchParams
-from search.query import build_page_body, build_search_body, build_semantic_body
+from search.query import build_page_body, build_search_body, build_semantic_body, hit_id
 from search.query_embedder import QueryEmbedder
 from search.spelling import Vocabulary
 from vindbaar.client import create_client
@@ -57,7 +57,7 @@ class Raw:
                  {"index": ALIAS}, build_semantic_body(params, vector, 100)]  # fmt: skip
         answer = http.post("/_msearch", content="".join(json.dumps(line) + "\n" for line in lines), headers=NDJSON)
         _check(answer)
-        ids = [hit["_id"] for hit in answer.json()["responses"][0]["hits"]["hits"][:20]]
+        ids = [hit_id(hit) for hit in answer.json()["responses"][0]["hits"]["hits"][:20]]
         _check(http.post(f"/{ALIAS}/_search", json=build_page_body(ids, params, text)))
 
     @staticmethod

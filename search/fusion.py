@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reranker.candidates import Candidate
+from search.query import hit_id
 from vindbaar import schema
 
 #: The usual RRF constant: dampens the weight of the very first ranks.
@@ -36,7 +37,7 @@ def reciprocal_rank_fusion(
     for name, hits in rankings.items():
         weight = 1.0 if weights is None else weights.get(name, 1.0)
         for rank, hit in enumerate(hits, start=1):
-            doc_id = str(hit["_id"])
+            doc_id = hit_id(hit)
             entry = fused.get(doc_id)
             if entry is None:
                 # Retrieval may ask for doc-value `fields` instead of `_source`: keep both.
@@ -54,7 +55,7 @@ def fuse_candidates(
     """The lexical and semantic lists fused into reranking candidates, each explaining its two ranks."""
     fused = reciprocal_rank_fusion({"lexical": lexical, "semantic": semantic}, weights)
     # The word-match score itself, beside the ranks: how far the first match leads says how clear it is.
-    word_scores = {str(hit["_id"]): hit.get("_score") for hit in lexical}
+    word_scores = {hit_id(hit): hit.get("_score") for hit in lexical}
     return [
         Candidate(
             hit.id,

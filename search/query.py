@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,11 @@ MAX_FUZZY_WORDS = 8
 LANGUAGE_FIELDS = {"en": "title.en", "nl": "title.nl", "de": "title.de"}
 #: Synonym alternatives score a little below what the shopper literally typed.
 SYNONYM_BOOST = 0.8
+#: What a list of candidates asks back: ids from doc values and no stored fields at all. A hit's stored
+#: fields sit in compressed blocks with its whole source (the embedding too), and unpacking them for the 100
+#: hits of a list cost more than the search itself (lexical 9.5 -> 5.4 ms, kNN 7.2 -> 2.7 ms, measured on the
+#: Vespa catalog); `hit_id` reads the id back.
+IDS_ONLY: dict[str, Any] = {"stored_fields": "_none_", "docvalue_fields": [schema.ID]}
 SORT_CLAUSES: dict[SortOrder, list[Any]] = {
     SortOrder.price_asc: [{"price": "asc"}, "_score"],
     SortOrder.price_desc: [{"price": "desc"}, "_score"],
@@ -187,7 +192,8 @@ def build_search_body(
     if text and sort is SortOrder.relevance:
         # Ids and scores only: the page's documents are fetched after fusion (`build_page_body`), which
         # spares parsing and highlighting the 100 sources of each list that are never shown.
-        body.update({"from": 0, "size": window, "_source": False})
+        del body["_source"]
+        body.update({"from": 0, "size": window, **IDS_ONLY})
     else:
         body.update({"from": params.offset, "size": params.size, "sort": SORT_CLAUSES[sort]})
         if text and params.highlight:
@@ -202,9 +208,9 @@ def build_semantic_body(
     clauses = params.filters.clauses() + list(rules.filters)
     if rules.hidden:
         clauses.append({"bool": {"must_not": list(rules.hidden)}})
-    body = build_knn_query(vector, k=window, filter_clauses=clauses)
-    body["_source"] = False
-    return body
+    body = {key: value for key, value in build_knn_query(vector, k=window, filter_clauses=clauses).items()
+            if key != "_source"}  # fmt: skip
+    return {**body, **IDS_ONLY}
 
 
 def build_taste_body(ids: Sequence[str], taste: Sequence[float]) -> dict[str, Any]:
@@ -214,7 +220,7 @@ def build_taste_body(ids: Sequence[str], taste: Sequence[float]) -> dict[str, An
     script = {"source": "knn_score", "lang": "knn", "params": params}
     return {
         "size": len(ids),
-        "_source": False,
+        **IDS_ONLY,
         "query": {"script_score": {"query": {"ids": {"values": list(ids)}}, "script": script}},
     }
 
@@ -252,4 +258,10 @@ def build_page_body(
 
 def with_features(body: dict[str, Any]) -> dict[str, Any]:
     """`body` also returning the doc values the reranker needs."""
-    return {**body, "docvalue_fields": list(schema.FEATURE_FIELDS)}
+    return {**body, "docvalue_fields": [*body.get("docvalue_fields", []), *schema.FEATURE_FIELDS]}
+
+
+def hit_id(hit: Mapping[str, Any]) -> str:
+    """A hit's product id: its `_id`, or (asked for with `IDS_ONLY`) the id doc value."""
+    found = hit.get("_id")
+    return str(found) if found is not None else str(hit["fields"][schema.ID][0])

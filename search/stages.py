@@ -26,7 +26,14 @@ from search.facets import parse_facets
 from search.fusion import fuse_candidates
 from search.head_cache import estimated_bytes, search_key
 from search.params import SearchParams, SortOrder
-from search.query import RuleClauses, build_page_body, build_search_body, build_semantic_body, with_features
+from search.query import (
+    RuleClauses,
+    build_page_body,
+    build_search_body,
+    build_semantic_body,
+    hit_id,
+    with_features,
+)
 from search.results import ExperimentArm, Highlight, SearchResponse, search_item
 from search.taste_similarity import taste_similarity
 from vindbaar.errors import SearchFailed
@@ -147,7 +154,7 @@ def _with_taste(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) ->
     if taste is None or retrieval.semantic is None or len(taste) != engine.embedder.dimension:
         return retrieval
     lists = (retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])
-    ids = list(dict.fromkeys(str(hit["_id"]) for hits in lists for hit in hits))
+    ids = list(dict.fromkeys(hit_id(hit) for hits in lists for hit in hits))
     return replace(retrieval, taste=taste_similarity(engine.client, engine.names.products, ids, taste,
                                                  engine.settings.search_timeout_s))  # fmt: skip
 
@@ -166,12 +173,8 @@ def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
         alternatives = expand(vector_text, plan.synonyms)
         vector = engine.embedder.embed(f"{vector_text} {alternatives[0]}" if alternatives else vector_text)
         semantic = build_semantic_body(plan.params, vector, plan.window, plan.clauses)
-        body = [
-            {"index": index},
-            lexical,
-            {"index": index},
-            with_features(semantic) if plan.with_features else semantic,
-        ]
+        semantic = with_features(semantic) if plan.with_features else semantic
+        body = [{"index": index}, lexical, {"index": index}, semantic]
         answers = engine.client.msearch(body=body, request_timeout=timeout)["responses"]
         for answer in answers:
             if "error" in answer:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from opensearchpy import OpenSearch
 
-from search.query import build_taste_body
+from search.query import build_taste_body, hit_id
 
 
 def taste_similarity(
@@ -18,4 +18,4 @@ def taste_similarity(
         return {}
     answer = client.search(index=index, body=build_taste_body(ids, taste), request_timeout=timeout_s)
     # Lucene's cosine score is (1 + cos) / 2.
-    return {str(h["_id"]): 2 * float(h["_score"]) - 1 for h in answer["hits"]["hits"]}
+    return {hit_id(h): 2 * float(h["_score"]) - 1 for h in answer["hits"]["hits"]}

@@ -18,7 +18,10 @@ from search.query import (
     build_semantic_body,
     build_taste_body,
     fields_for_locale,
+    hit_id,
+    with_features,
 )
+from vindbaar import schema
 from vindbaar.filters import ProductFilter
 
 
@@ -122,7 +125,8 @@ def test_semantic_request_applies_the_filters_inside_the_knn_search() -> None:
 
 def test_the_taste_request_scores_exactly_the_candidates_and_nothing_else() -> None:
     body = build_taste_body(["a", "b"], [0.6, 0.8])
-    assert body["size"] == 2 and body["_source"] is False
+    assert body["size"] == 2 and body["stored_fields"] == "_none_" and body["docvalue_fields"] == ["id"]
+    assert "_source" not in body
     scored = body["query"]["script_score"]
     assert scored["query"] == {"ids": {"values": ["a", "b"]}}
     assert scored["script"]["params"] == {"field": "embedding", "query_value": [0.6, 0.8], "space_type": "cosinesimil"}
@@ -167,3 +171,29 @@ def test_what_shoppers_type_reaches_opensearch_only_as_text_to_match(text: str) 
     leaves = walk(body)
     assert {key for key, value in leaves if value == text} <= {"query", "brand.keyword", "category_ancestors"}
     assert not {key for key, _ in leaves} & {"query_string", "simple_query_string", "regexp", "wildcard", "script"}
+
+
+def test_candidate_lists_ask_for_ids_from_doc_values_and_no_stored_fields() -> None:
+    # Unpacking the stored fields of 100 hits cost more than either search (their source holds the embedding).
+    lexical = build_search_body(SearchParams(q="drum"), 100)
+    semantic = build_semantic_body(SearchParams(q="drum"), [0.1, 0.2], 100)
+    for body in (lexical, semantic, with_features(semantic)):
+        assert body["stored_fields"] == "_none_" and "_source" not in body
+        assert body["docvalue_fields"][0] == "id"
+    assert with_features(semantic)["docvalue_fields"][1:] == list(schema.FEATURE_FIELDS)
+    # A page the shopper sees still carries its documents.
+    assert build_search_body(SearchParams(q="drum", sort=SortOrder.price_asc), 100)["_source"] == list(
+        schema.TILE_FIELDS
+    )
+
+
+@pytest.mark.parametrize(
+    ("hit", "expected"),
+    [
+        ({"_id": "p1", "_score": 1.0}, "p1"),
+        ({"_score": 1.0, "fields": {"id": ["p2"]}}, "p2"),
+        ({"_id": "p3", "fields": {"id": ["p3"]}}, "p3"),
+    ],
+)
+def test_a_hits_id_comes_from_its_id_or_its_id_doc_value(hit: dict[str, Any], expected: str) -> None:
+    assert hit_id(hit) == expected
