@@ -85,7 +85,10 @@ def shoppers(products: list[Product], count: int, rng: random.Random) -> list[tu
         brand_words: Counter[str] = Counter()
         for product in by_brand[brand]:
             brand_words.update(set(words(product.title)))
-        generic = [w for w, n in brand_words.most_common(40)
+        # Ties by word, not by insertion: sets iterate in an order that changes with each process's string
+        # hashing, and which words are generic (and which of them train or test) must not.
+        common = sorted(brand_words.items(), key=lambda item: (-item[1], item[0]))[:40]
+        generic = [w for w, n in common
                    if n >= 3 and w.isalpha() and len(w) > 3 and w != brand.lower()
                    and 40 <= document_frequency[w] <= 3000]  # fmt: skip
         if len(generic) >= 6:
