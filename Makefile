@@ -60,6 +60,10 @@ bench-click-learning: setup
 bench-personalization-latent: setup
 	$(VENV)/bin/python -m bench.personalization_latent
 
+.PHONY: bench-training-cost
+bench-training-cost: setup
+	$(VENV)/bin/python -m bench.training_cost
+
 .PHONY: bench-ranking-model
 bench-ranking-model: setup
 	$(VENV)/bin/python -m bench.ranking_model

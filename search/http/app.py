@@ -33,7 +33,7 @@ from search.http.routes import search as search_routes
 from search.http.ui import install_ui
 from search.jobs import BackgroundJobs, Job
 from search.learned_ranking import rebuild_learned_ranking
-from search.ranking_training import train_ranking_model
+from search.ranking_job import train_in_child_process
 from search.searched_suggestions import rebuild_searched_suggestions
 from vindbaar import __version__
 from vindbaar.client import create_client
@@ -85,8 +85,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                                                      engine.merchandising().config.blocked_terms)),
             Job("click learning", engine.names.learned, settings.click_learning_refresh_s,
                 lambda: rebuild_learned_ranking(client, engine.names, settings)),
+            # Not on this worker's threads: training would slow its searches for the whole run.
             Job("learning to rank", engine.names.ranker, settings.ranking_model_retrain_s,
-                lambda: train_ranking_model(engine)),
+                lambda: train_in_child_process(settings, timeout_s=settings.ranking_model_retrain_s)),
         ])  # fmt: skip
         schedule.start()
         try:

@@ -19,6 +19,7 @@ from cli.ranking_commands import EXIT_NOT_SHIPPED
 from reranker.merchandising.experiments import Experiment
 from search.engine import SearchEngine
 from search.http.app import create_app
+from search.ranking_job import LOWEST_PRIORITY, train_in_child_process
 from search.ranking_training import train_ranking_model
 from tests.integration.analytics.logged import log_written
 from tests.waiting import eventually
@@ -161,3 +162,17 @@ def test_a_shipped_model_can_be_an_ab_variant_against_the_hand_set_ranking(shop:
             assert all(ranked_by_model) if variant == "model" else not any(ranked_by_model)
     finally:
         shop.post(f"/admin/experiments/{body['id']}/stop", json={}, headers=admin)
+
+
+def test_the_scheduled_training_runs_in_a_child_process_at_the_lowest_priority(
+    shop: TestClient, client: OpenSearch
+) -> None:
+    engine = log_written(shop, client)
+    here = train_ranking_model(engine, publish=False).as_dict()
+
+    report = train_in_child_process(engine.settings, timeout_s=600)
+
+    # The same log and the same gate as a training on the worker's own thread, but not on its cores.
+    assert report["niceness"] == LOWEST_PRIORITY
+    assert report["logged_searches"] == here["logged_searches"] > 0
+    assert report["verdict"]["held_out_searches"] == here["verdict"]["held_out_searches"], report
