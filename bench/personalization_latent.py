@@ -84,7 +84,7 @@ from vindbaar.settings import Settings
 PERSONALIZED = ("hand_set_boost", "learned_model")
 
 
-def _forget_models(client: OpenSearch, names: IndexNames) -> list[str]:
+def forget_ranking_models(client: OpenSearch, names: IndexNames) -> list[str]:
     """Delete the alias's ranking model(s), so that no model of an earlier run is used or judged against."""
     stale = sorted(set(alias_targets(client, names.ranker)) | set(versioned_indices(client, names.ranker)))
     for index in stale:
@@ -194,7 +194,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     products = catalog(0)
     ensure_index(settings, products)
     client, embedder = create_client(settings), create_embedder(settings)
-    stale = _forget_models(client, IndexNames(ALIAS))
+    stale = forget_ranking_models(client, IndexNames(ALIAS))
     engine = build_engine(settings, client, embedder)  # the hand-set ranking
     store = engine.behaviour  # it creates its indices when first written to
     assert store is not None
@@ -275,14 +275,16 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         report["learned_model"]["note"] = (
             "shipped: measured on the same shoppers and queries"
             if training.index
-            else "refused by its held-out "
-            "gate, so no shopper is ranked by it; measured on the same shoppers and queries anyway (learned column)"
+            else "refused by its held-out gate, so no shopper is ranked by it; "
+            "measured on the same shoppers and queries anyway (learned column)"
         )
     else:
         report["learned_model"]["note"] = "too few logged searches to train: learned column left null"
     phases["d_measure_learned"] = round(time.perf_counter() - started - sum(phases.values()), 1)
     store.searches.close()
-    report["learned_model"]["removed_after_run"] = _forget_models(client, IndexNames(ALIAS))  # others share the node
+    report["learned_model"]["removed_after_run"] = forget_ranking_models(
+        client, IndexNames(ALIAS)
+    )  # others share the node
     report["latent_taste"] = _latent(shoppers, world, reach, no_session)
     report["random_clicks"] = _random(shoppers, base_ordinary, no_session, len(ordinary))
     report["targets"] = _targets(report["latent_taste"], report["random_clicks"], training.index is not None)

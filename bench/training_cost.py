@@ -22,9 +22,8 @@ from typing import Any
 import httpx
 
 from bench.node import run
-from bench.personalization_latent import _forget_models
+from bench.personalization_latent import forget_ranking_models
 from bench.search import ALIAS, catalog, ensure_index, relevance_queries, start_api
-from indexer.indices import alias_targets
 from search.engine import build_engine
 from search.jobs import built_at
 from search.ranking_training import logged_searches
@@ -45,7 +44,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     engine = build_engine(settings, client, create_embedder(settings))
     days = timedelta(days=settings.ranking_model_days)
     report: dict[str, Any] = {"logged_searches": len(logged_searches(engine, datetime.now(UTC) - days)),
-                              "models_removed_before": _forget_models(client, names)}  # fmt: skip
+                              "models_removed_before": forget_ranking_models(client, names)}  # fmt: skip
     queries = [q for _, q, _ in relevance_queries(products, 400, seed=31)]
     only_training = {"VINDBAAR_SUGGESTIONS_REFRESH_S": "0", "VINDBAAR_CLICK_LEARNING_REFRESH_S": "0",
                      "VINDBAAR_RANKING_MODEL_MIN_SEARCHES": str(args.min_searches)}  # fmt: skip
@@ -61,7 +60,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
     finally:
         api.terminate()
         api.wait(timeout=30)
-    shipped = built_at(client, names.ranker) if alias_targets(client, names.ranker) else None
+    shipped = built_at(client, names.ranker)
     report["model_published_after_s"] = round((shipped - wall_start).total_seconds(), 1) if shipped else None
     report["windows"] = []
     for low in range(0, args.seconds, WINDOW_S):
@@ -69,7 +68,7 @@ def _benchmark(args: argparse.Namespace, base: Settings) -> dict[str, Any]:
         if ms:
             report["windows"].append({"from_s": low, "searches": len(ms), "p50_ms": round(statistics.median(ms), 1),
                                       "p90_ms": round(ms[int(0.9 * len(ms))], 1)})  # fmt: skip
-    report["models_removed_after"] = _forget_models(client, names)  # other benchmarks must not rank with it
+    report["models_removed_after"] = forget_ranking_models(client, names)  # other benchmarks must not rank with it
     return report
 
 

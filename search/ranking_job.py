@@ -22,9 +22,6 @@ from pydantic import SecretStr
 from vindbaar.errors import VindbaarError
 from vindbaar.settings import Settings
 
-log = logging.getLogger(__name__)
-#: Exit codes of the child: as the CLI's (shipped, not shipped); anything else is a failure.
-SHIPPED, NOT_SHIPPED = 0, 3
 LOWEST_PRIORITY = 19
 
 
@@ -43,7 +40,7 @@ def train_in_child_process(settings: Settings, timeout_s: float | None = None) -
         raise TrainingFailed(f"ranking model training ran past {timeout_s} s") from exc
     if done.stderr:
         sys.stderr.write(done.stderr)  # the child's log lines, in the worker's log
-    if done.returncode not in (SHIPPED, NOT_SHIPPED):
+    if done.returncode != 0:  # whether a model shipped is in the report
         raise TrainingFailed(f"ranking model training exited with {done.returncode}: {done.stderr[-500:]}")
     report: dict[str, Any] = json.loads(done.stdout)
     return report
@@ -56,7 +53,8 @@ def _settings_json(settings: Settings) -> str:
 
 
 def main() -> int:
-    """The child: settings from stdin, the training report (and the priority it ran at) on stdout."""
+    """The child: settings from stdin, the training report (and the priority it ran at) on stdout; exit 0
+    whether or not the model shipped."""
     os.nice(LOWEST_PRIORITY - os.nice(0))
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("opensearch").setLevel(logging.WARNING)
@@ -73,7 +71,7 @@ def main() -> int:
         if engine.behaviour is not None:
             engine.behaviour.searches.close()
     print(json.dumps({**report.as_dict(), "niceness": os.nice(0)}))
-    return SHIPPED if report.index is not None else NOT_SHIPPED
+    return 0
 
 
 if __name__ == "__main__":
