@@ -1,7 +1,8 @@
 """The simulated world of the fair personalization benchmark (`bench.personalization_latent`): tastes latent in
 the product text, the queries shoppers train and are measured on, the shoppers and their click models, and
 how a ranking is scored. Nothing here reads a field the reranker reads (brand, category, attribute pairs,
-price band); the reranker does read the taste embedding, which is how it may find a latent taste.
+price band); the reranker does learn from the embeddings and the words of the products shoppers chose, which
+is how it may find a latent taste.
 """
 
 from __future__ import annotations

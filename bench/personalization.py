@@ -199,7 +199,7 @@ def reranker_latency(
         )
         timings.append((time.perf_counter() - started) * 1000)
     taster = _a_shopper_with_taste(engine, store, brand, pool)
-    confidence = taster[1].taste.confidence()
+    confidence, word_confidence = taster[1].taste.confidence(), taster[1].word_taste.confidence()
     searches: dict[str, list[float]] = {"without_profile": [], "with_profile": [], "with_profile_and_taste": []}
     for _ in range(3):
         for query in pool:
@@ -215,6 +215,8 @@ def reranker_latency(
         "search_p99_ms": {name: round(sorted(v)[int(0.99 * len(v))], 1) for name, v in searches.items()},
         # Only a taste that counts costs its similarity request: the third arm says whether this one did.
         "taste_confidence_of_the_third_arm": round(confidence, 3),
+        "word_taste_confidence_of_the_third_arm": round(word_confidence, 3),
+        "taste_words_of_the_third_arm": list(taster[1].taste_words()),
     }
 
 

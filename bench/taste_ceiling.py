@@ -21,6 +21,7 @@ from opensearchpy import OpenSearch, helpers
 from bench.latent_world import MEASURE_QUERIES, TASTES, WINDOW, Shopper, World, scores
 from reranker.profiles import Profile
 from reranker.taste import Taste
+from reranker.word_taste import WordTaste
 from search import stages
 from search.engine import SearchEngine
 from search.params import SearchParams
@@ -71,7 +72,8 @@ def ceiling(engine: SearchEngine, world: World, shoppers: Sequence[Shopper],
         stored = store.profile_for_search(None, shopper.session) if direction is not None else None
         if direction is None or stored is None:
             continue
-        profile = replace(stored, taste=replace(CERTAIN, contrast=list(direction)))
+        # The embedding taste alone: the word taste is left out, so that this stays its ceiling.
+        profile = replace(stored, taste=replace(CERTAIN, contrast=list(direction)), word_taste=WordTaste())
         for query, arms in shopper.measured.items():
             if query not in measure or "hand_set_boost" not in arms:
                 continue

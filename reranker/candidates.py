@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,7 +25,8 @@ class RerankContext:
     """Who is searching for what; identifiers are as the shop sent them.
 
     `profile` is the shopper's (None without history or consent); `taste_fit` maps candidate ids
-    to the cosine similarity of their embedding with the profile's taste vector, where known;
+    to their fit to the profile's taste in [0, 1], where known, and `taste_words` to the words of the
+    shopper's taste each has;
     `strength` is how far personalization may lift results (0 turns it off), as the merchandiser's
     ranking weights say for this search; `base_rates` are each price band's and category's share of the
     catalog, per kind.
@@ -39,6 +40,7 @@ class RerankContext:
     taste_fit: Mapping[str, float] = field(default_factory=dict)
     strength: float = 0.0
     base_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    taste_words: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 class Reranker(Protocol):

@@ -152,7 +152,10 @@ class PersonalizedReranker:
             if config.demote_purchased and candidate.id in profile.purchased:
                 boost -= strength
             finals.append(candidate.score / top + boost)
-            details.append({**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)})
+            detail: dict[str, Any] = {**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)}
+            if taste_words := context.taste_words.get(candidate.id):
+                detail["taste_words"] = list(taste_words)  # the shopper's own words: the reason they can check
+            details.append(detail)
         brands = [schema.single(c.source.get(schema.BRAND)) for c in candidates]
         keys = list(finals)
         if has_clear_answer(candidates):

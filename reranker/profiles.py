@@ -1,4 +1,5 @@
-"""Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste.
+"""Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste (in
+embedding space and in words).
 
 Weights are stored as of `updated_at` and decay exponentially with a half-life: a purchase last year
 counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/behaviour/`.
@@ -14,8 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from reranker.taste import Taste
+from reranker.word_taste import MAX_PRODUCT_WORDS, WordTaste
 from vindbaar import schema
 from vindbaar.schema import price_band
+from vindbaar.text import words
 
 #: How much one event of each kind says about a shopper's taste.
 DEFAULT_EVENT_WEIGHTS: dict[str, float] = {"view": 0.3, "click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
@@ -41,10 +44,17 @@ class ProductFeatures:
     attribute_pairs: Sequence[str] = ()
     price: float | None = None
     embedding: Sequence[float] | None = None
+    words: str = ""  # the distinct words of title and description, space-separated (a set of strings weighs 8x)
+
+    @property
+    def word_set(self) -> frozenset[str]:
+        """The distinct words of the product's title and description."""
+        return frozenset(self.words.split())
 
     @classmethod
     def from_source(cls, product_id: str, source: Mapping[str, Any]) -> ProductFeatures:
         """Read the features from a product document's stored fields."""
+        text = f"{source.get(schema.TITLE) or ''} {source.get(schema.DESCRIPTION) or ''}"
         return cls(
             id=product_id,
             brand=source.get(schema.BRAND),
@@ -53,6 +63,7 @@ class ProductFeatures:
             price=source.get(schema.PRICE),
             # float32, as stored: a fifth of the memory of a list of Python floats (the learner caches these).
             embedding=array("f", embedding) if (embedding := source.get(schema.EMBEDDING)) is not None else None,
+            words=" ".join(list(dict.fromkeys(words(text)))[:MAX_PRODUCT_WORDS]),
         )
 
 
@@ -70,6 +81,7 @@ class Profile:
     updated_at: datetime
     weights: dict[str, dict[str, float]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     taste: Taste = field(default_factory=Taste)
+    word_taste: WordTaste = field(default_factory=WordTaste)
     purchased: list[str] = field(default_factory=list)
     events: int = 0
     sessions: list[str] = field(default_factory=list)
@@ -89,6 +101,7 @@ class Profile:
                 for key in values:
                     values[key] *= factor
             self.taste.decay(factor)
+            self.word_taste.decay(factor)
         if when > self.updated_at:
             self.updated_at = when
 
@@ -113,9 +126,16 @@ class Profile:
         band = price_band(product.price)
         if band:
             _bump(self.weights["price_band"], band, weight)
+        choice = f"{search}:{product.id}" if search else None
+        new = choice is None or choice not in self.taste.choices  # before the embedding taste records it
+        if product.words:
+            others_words = [p.word_set for p in shown if p.id != product.id]
+            self.word_taste.learn(product.word_set, others_words, weight, new)
         if product.embedding is not None:
             others = [p.embedding for p in shown if p.embedding is not None and p.id != product.id]
-            self.taste.learn(product.embedding, others, weight, f"{search}:{product.id}" if search else None)
+            self.taste.learn(product.embedding, others, weight, choice)
+        if choice is not None:
+            self.taste.remember(choice)  # also when the product had no embedding, or nothing else was shown
 
     def merge(self, other: Profile, half_life_s: float) -> None:
         """Fold `other` (an anonymous session) into this profile, both aged to the later time."""
@@ -126,6 +146,7 @@ class Profile:
             for key, value in values.items():
                 _bump(self.weights.setdefault(kind, {}), key, value)
         self.taste.merge(other.taste)
+        self.word_taste.merge(other.word_taste)
         self.purchased = sorted(set(self.purchased) | set(other.purchased))
         self.events += other.events
         self.remember_learned(other.learned)
@@ -138,6 +159,11 @@ class Profile:
         """The taste's direction, if it has earned any confidence (None: it must not count, so no search
         needs to score candidates against it)."""
         return self.taste.vector() if self.taste.confidence() > 0 else None
+
+    def taste_words(self) -> dict[str, float]:
+        """The words of the shopper's taste with their weights, if the word taste has earned any confidence
+        (empty: it must not count)."""
+        return self.word_taste.words() if self.word_taste.confidence() > 0 else {}
 
     def affinity(self, kind: str, key: str) -> float:
         """How sure the profile is of `key`, in [0, 1): its decayed weight, saturating (``w / (w + h)``, half
@@ -159,7 +185,8 @@ class Profile:
 
     def to_state(self) -> dict[str, Any]:
         """The stored (unindexed) part of the profile document."""
-        return {"weights": self.weights, "taste": self.taste.to_state(), "learned": self.learned}
+        return {"weights": self.weights, "taste": self.taste.to_state(), "word_taste": self.word_taste.to_state(),
+                "learned": self.learned}  # fmt: skip
 
     @classmethod
     def from_document(cls, subject: str, doc: Mapping[str, Any]) -> Profile:
@@ -167,12 +194,13 @@ class Profile:
         state = doc.get("state") or {}
         weights = {kind: dict((state.get("weights") or {}).get(kind) or {}) for kind in KINDS}
         # Profiles stored before tastes learned from choices held a mean embedding ("taste_f32"): dropped.
-        taste = state.get("taste")
+        taste, word_taste = state.get("taste"), state.get("word_taste")
         return cls(
             subject=subject,
             updated_at=datetime.fromisoformat(doc["updated_at"]),
             weights=weights,
             taste=Taste.from_state(taste) if isinstance(taste, dict) else Taste(),
+            word_taste=WordTaste.from_state(word_taste) if isinstance(word_taste, dict) else WordTaste(),
             purchased=list(doc.get("purchased") or []),
             events=int(doc.get("events") or 0),
             sessions=list(doc.get("sessions") or []),

@@ -55,20 +55,22 @@ class Taste:
         if self.contrast is not None and len(self.contrast) != len(chosen):
             self.contrast = self._unit = None  # another embedding model: the old taste means nothing now
         direction = self.vector()
-        if choice is not None:
-            if choice in self.choices:
-                direction = None  # the same choice again: more weight, no more evidence
-            else:
-                self.choices = [*self.choices, choice][-MAX_CHOICES:]
+        if choice is not None and not self.remember(choice):
+            direction = None  # the same choice again: more weight, no more evidence
         if direction is not None:
-            mine = _dot(direction, chosen)
-            below = sum(1 for other in others if _dot(direction, other) < mine)
-            self.predicted += below / len(others) - 0.5
+            self.predicted += percentile(_dot(direction, chosen), [_dot(direction, other) for other in others]) - 0.5
             self.predictions += 1.0
         mean = [statistics.fmean(values) for values in zip(*others, strict=True)]
         current = self.contrast or [0.0] * len(chosen)
         self.contrast = [t + weight * (c - m) for t, c, m in zip(current, chosen, mean, strict=True)]
         self._unit = None
+
+    def remember(self, choice: str) -> bool:
+        """Record `choice` (naming its search and product) as made; False when it was made before."""
+        if choice in self.choices:
+            return False
+        self.choices = [*self.choices, choice][-MAX_CHOICES:]
+        return True
 
     def decay(self, factor: float) -> None:
         """Age the taste and its evidence by `factor` (in (0, 1])."""
@@ -100,16 +102,12 @@ class Taste:
 
     def evidence(self) -> float:
         """How far the taste's predictions were above chance, in standard deviations (0 without any)."""
-        if self.predictions <= 0:
-            return 0.0
-        return self.predicted / (RANDOM_PERCENTILE_SD * math.sqrt(self.predictions))
+        return evidence(self.predicted, self.predictions)
 
     def confidence(self) -> float:
         """How much the taste may count, in [0, 1]: nothing until its predictions were clearly better than
         chance, then growing with the evidence."""
-        if self.vector() is None:
-            return 0.0
-        return min(1.0, max(0.0, (self.evidence() - CONFIDENCE_FROM_SDS) / CONFIDENCE_SPAN_SDS))
+        return confidence(self.evidence()) if self.vector() is not None else 0.0
 
     def to_state(self) -> dict[str, Any]:
         """The stored form; the vector as base64 float32 (a fifth of a JSON list, and profiles are read for
@@ -125,6 +123,23 @@ class Taste:
         contrast = list(array("f", base64.b64decode(packed))) if packed else None
         return cls(contrast, float(state.get("predicted") or 0.0), float(state.get("predictions") or 0.0),
                    [str(c) for c in state.get("choices") or []])  # fmt: skip
+
+
+def percentile(score: float, others: Sequence[float]) -> float:
+    """The share of `others` scoring below `score`: where a choice lands among what it was chosen from."""
+    return sum(1 for other in others if other < score) / len(others)
+
+
+def evidence(predicted: float, predictions: float) -> float:
+    """How far predictions whose percentiles summed to `predicted` above one half each were above chance,
+    in standard deviations (0 without any)."""
+    return predicted / (RANDOM_PERCENTILE_SD * math.sqrt(predictions)) if predictions > 0 else 0.0
+
+
+def confidence(evidence_sds: float) -> float:
+    """How much a taste with `evidence_sds` may count, in [0, 1]: nothing until its predictions were clearly
+    better than chance (`CONFIDENCE_FROM_SDS`), then growing with the evidence."""
+    return min(1.0, max(0.0, (evidence_sds - CONFIDENCE_FROM_SDS) / CONFIDENCE_SPAN_SDS))
 
 
 def taste_fit(similarities: Mapping[str, float], confidence: float) -> dict[str, float]:

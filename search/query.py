@@ -225,6 +225,22 @@ def build_taste_body(ids: Sequence[str], taste: Sequence[float]) -> dict[str, An
     }
 
 
+def build_word_taste_body(ids: Sequence[str], words: Mapping[str, float]) -> dict[str, Any]:
+    """Score exactly the products `ids` by the words of the shopper's taste in their title or description:
+    each word found adds its weight, and is named in the hit's `matched_queries` (the reason shown)."""
+    clauses = [
+        {"constant_score": {"filter": {"multi_match": {"query": word, "fields": [schema.TITLE, schema.DESCRIPTION],
+                                                       "analyzer": "text_base", "operator": "and"}},
+                            "boost": weight, "_name": word}}
+        for word, weight in words.items()
+    ]  # fmt: skip
+    return {
+        "size": len(ids),
+        **IDS_ONLY,
+        "query": {"bool": {"filter": [{"ids": {"values": list(ids)}}], "should": clauses}},
+    }
+
+
 def build_page_body(
     ids: Sequence[str], params: SearchParams, text: str, rules: RuleClauses = NO_RULES
 ) -> dict[str, Any]:

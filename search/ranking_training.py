@@ -39,14 +39,13 @@ from reranker.ranking_model import (
     judge,
     train,
 )
-from reranker.taste import taste_fit
 from search import stages
 from search.engine import SearchEngine
 from search.fusion import fuse_candidates
 from search.known_items import keeps_known_items, known_item_verdict
 from search.learned_ranking import learning_config, logged_outcomes, outcome_of
 from search.params import SearchParams
-from search.taste_similarity import taste_similarity
+from search.taste_similarity import taste_scores
 from vindbaar import schema
 
 log = logging.getLogger(__name__)
@@ -181,11 +180,9 @@ def replay(engine: SearchEngine, text: str, lifts: Mapping[str, Any]) -> list[Ca
 
 def _taste_fit(engine: SearchEngine, candidates: Sequence[Candidate], profile: Profile | None) -> dict[str, float]:
     """As a live search gets it: each candidate's fit to the shopper's taste, if the taste counts yet."""
-    taste = profile.taste_vector() if profile is not None else None
-    if profile is None or taste is None or len(taste) != engine.embedder.dimension:
-        return {}
-    similarity = taste_similarity(engine.client, engine.names.products, [c.id for c in candidates], taste, 30.0)
-    return taste_fit(similarity, profile.taste.confidence())
+    ids = [c.id for c in candidates]
+    scores = taste_scores(engine.client, engine.names.products, ids, profile, engine.embedder.dimension, 30.0)
+    return dict(scores.fit) if scores is not None else {}
 
 
 def _chosen(outcome: LoggedOutcome) -> list[str]:

@@ -19,7 +19,6 @@ from reranker.merchandising.plan import RulePlan, apply_boosts, apply_pins, plan
 from reranker.merchandising.rules import RankingWeights
 from reranker.profiles import Profile
 from reranker.query_learning import LEARNING_PRIOR, apply_learned
-from reranker.taste import taste_fit
 from search.engine import Merchandising, SearchEngine
 from search.experiment_arm import Arm, arm_for, interleave
 from search.facets import parse_facets
@@ -35,7 +34,7 @@ from search.query import (
     with_features,
 )
 from search.results import ExperimentArm, Highlight, SearchResponse, search_item
-from search.taste_similarity import taste_similarity
+from search.taste_similarity import TasteScores, taste_scores
 from vindbaar.errors import SearchFailed
 from vindbaar.synonyms import SynonymRule, expand
 
@@ -113,11 +112,11 @@ def plan(engine: SearchEngine, params: SearchParams, draft: MerchConfig | None =
 @dataclass(frozen=True)
 class Retrieval:
     """The raw answers: the lexical list (with facets); for hybrid searches the kNN list, and the candidates'
-    cosine similarity to the shopper's taste (None: no taste counts)."""
+    fit to the shopper's taste (None: no taste counts)."""
 
     lexical: dict[str, Any]
     semantic: dict[str, Any] | None = None
-    taste: dict[str, float] | None = None
+    taste: TasteScores | None = None
     corrected: str | None = None  # set when the spelling-corrected query found more and was used
 
     @property
@@ -146,17 +145,15 @@ def retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
 
 
 def _with_taste(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval) -> Retrieval:
-    """`retrieval` with every candidate's cosine similarity to the shopper's taste, when the taste has earned
-    a say (one more request, only then: a kNN list of the taste's neighbours would reach almost none of a
-    query's candidates)."""
-    taste = plan.profile.taste_vector() if plan.hybrid and plan.profile is not None else None
-    # A taste learned under another embedding model cannot be compared (it starts over at the next choice).
-    if taste is None or retrieval.semantic is None or len(taste) != engine.embedder.dimension:
+    """`retrieval` with every candidate's fit to the shopper's taste, when the taste has earned a say (one
+    more request, only then)."""
+    if not plan.hybrid or plan.profile is None or retrieval.semantic is None:
         return retrieval
     lists = (retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])
     ids = list(dict.fromkeys(hit_id(hit) for hits in lists for hit in hits))
-    return replace(retrieval, taste=taste_similarity(engine.client, engine.names.products, ids, taste,
-                                                 engine.settings.search_timeout_s))  # fmt: skip
+    scores = taste_scores(engine.client, engine.names.products, ids, plan.profile, engine.embedder.dimension,
+                          engine.settings.search_timeout_s)  # fmt: skip
+    return retrieval if scores is None else replace(retrieval, taste=scores)
 
 
 def _retrieve(engine: SearchEngine, plan: SearchPlan) -> Retrieval:
@@ -208,11 +205,11 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
                        retrieval.lexical["hits"]["hits"], retrieval.semantic["hits"]["hits"])  # fmt: skip
     candidates = apply_learned(candidates, engine.learned.get().for_query(plan.text), weights.click_learning_strength,
                                LEARNING_PRIOR)  # fmt: skip
-    taste = taste_fit(retrieval.taste or {}, plan.profile.taste.confidence() if plan.profile is not None else 0.0)
+    taste = retrieval.taste or TasteScores()
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
-                            plan.profile, taste, weights.personalization_strength,
-                            engine.base_rates.get() if plan.profile is not None else {})  # fmt: skip
+                            plan.profile, taste.fit, weights.personalization_strength,
+                            engine.base_rates.get() if plan.profile is not None else {}, taste.words)  # fmt: skip
     model = engine.ranker.get() if weights.learned_ranking else None
     if model is not None:
         # The model replaces the fusion weights and the personalization boost; boost rules still apply.

@@ -13,6 +13,7 @@ from typing import Any
 # --- field names -------------------------------------------------------------------------------
 ID = "id"
 TITLE = "title"
+DESCRIPTION = "description"
 BRAND = "brand"
 #: Exact brand (keyword sub-field): filters, facets, doc values.
 BRAND_KEYWORD = "brand.keyword"
@@ -37,7 +38,7 @@ TILE_FIELDS: tuple[str, ...] = (
 #: Doc values the reranker and the rules read from each candidate (cheaper than `_source`).
 FEATURE_FIELDS: tuple[str, ...] = (BRAND_KEYWORD, CATEGORY_ANCESTORS, ATTRIBUTE_PAIRS, PRICE, IN_STOCK)
 #: Stored fields a shopper profile learns from (the embedding gives the taste vector).
-PROFILE_FIELDS: tuple[str, ...] = (BRAND, CATEGORY_ANCESTORS, ATTRIBUTE_PAIRS, PRICE, EMBEDDING)
+PROFILE_FIELDS: tuple[str, ...] = (BRAND, CATEGORY_ANCESTORS, ATTRIBUTE_PAIRS, PRICE, EMBEDDING, TITLE, DESCRIPTION)
 
 # --- value encodings ---------------------------------------------------------------------------
 CATEGORY_SEPARATOR = " > "

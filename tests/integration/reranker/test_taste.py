@@ -22,6 +22,7 @@ from tests.integration.catalog_alias import catalog_alias
 from vindbaar.embedder import Embedder
 from vindbaar.product import Product
 from vindbaar.settings import Settings
+from vindbaar.text import words
 
 KINDS = {"puzzle": "Toys > Puzzles", "doll": "Toys > Dolls", "drum": "Music > Drums"}
 WOOD = "handmade from solid oak wood, a natural wooden finish"
@@ -91,6 +92,21 @@ def test_a_taste_learned_from_choices_in_one_category_lifts_it_in_another(api: T
     assert sum(wooden) / len(wooden) > 2 * sum(plastic) / len(plastic)
 
 
+def test_the_words_of_a_taste_are_learned_and_name_the_reason_on_the_products_that_have_them(api: TestClient) -> None:
+    session = f"s-{uuid.uuid4().hex[:8]}"
+    _shop(api, session, lambda items: next((n, i) for n, i in reversed(list(enumerate(items))) if _wooden(i)))
+    items = _search(api, "drum", session)["items"]
+    reasons = {i["id"]: i["explain"]["personalization"].get("taste_words") for i in items}
+    wooden_words = set(words(WOOD))
+    assert all(reasons[i["id"]] and set(reasons[i["id"]]) <= wooden_words for i in items if _wooden(i)), reasons
+    assert not any(reasons[i["id"]] for i in items if not _wooden(i)), reasons
+    # The words sit in the shopper's profile, where their data export shows them.
+    engine: SearchEngine = api.app.state.engine  # type: ignore[attr-defined]
+    assert engine.behaviour is not None
+    profile = engine.behaviour.profiles.for_search(None, session)
+    assert profile is not None and set(profile.taste_words()) <= wooden_words and profile.taste_words()
+
+
 def test_random_clicks_earn_no_taste_and_change_nothing(api: TestClient) -> None:
     rng = random.Random(4)
     session = f"s-{uuid.uuid4().hex[:8]}"
@@ -99,6 +115,7 @@ def test_random_clicks_earn_no_taste_and_change_nothing(api: TestClient) -> None
     mine = _search(api, "drum", session)["items"]
     assert [i["id"] for i in mine] == base
     assert all(i["explain"]["personalization"]["taste"] == 0 for i in mine)
+    assert not any(i["explain"]["personalization"].get("taste_words") for i in mine)
 
 
 def test_a_taste_from_another_embedding_model_is_ignored_not_an_error(api: TestClient) -> None:
@@ -112,4 +129,6 @@ def test_a_taste_from_another_embedding_model_is_ignored_not_an_error(api: TestC
     stored["state"]["taste"]["contrast_f32"] = base64.b64encode(array("f", [0.6, 0.8, 0.0]).tobytes()).decode()
     engine.client.index(index=index, id=key, body=stored, refresh=True)
     items = _search(api, "drum", session)["items"]
-    assert items and all(i["explain"]["personalization"]["taste"] == 0 for i in items)
+    # Only the word taste counts now: every product it lifts names its words.
+    parts = [i["explain"]["personalization"] for i in items]
+    assert items and all(part.get("taste_words") for part in parts if part["taste"] > 0)

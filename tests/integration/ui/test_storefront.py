@@ -16,10 +16,12 @@ from opensearchpy import OpenSearch
 from playwright.sync_api import Page, Route, expect
 
 from reranker.ranking_model import FEATURES, RankingGroup, RankingModel, base_score, train
+from reranker.word_taste import WordTaste
 from search.engine import SearchEngine
 from vindbaar.index_names import IndexNames
 from vindbaar.refreshing import Refreshing
 from vindbaar.settings import Settings
+from vindbaar.text import words
 
 SEARCH = re.compile(r"/search\?")
 
@@ -264,6 +266,35 @@ def test_a_learned_ranking_shows_where_it_moved_each_result(page: Page, shop_app
             expect(tiles.nth(n).locator(".why")).to_contain_text(f"Learned ranking: {said}")
     finally:
         shop_app.state.engine = engine
+
+
+def test_the_why_names_the_words_of_a_visitors_taste(page: Page, shop_app: FastAPI, shop_url: str) -> None:
+    engine: SearchEngine = shop_app.state.engine
+    assert engine.behaviour is not None
+    _open(page, shop_url)
+    with page.expect_response(re.compile(r"/consent$")):
+        page.check("#consent")
+    before = _search(page, "guitar")
+    # A word some of the results have in their titles and others lack: the visitor's taste, as if learned
+    # from their choices and confident (their profile is written as the learner writes it).
+    titles = [set(words(item["title"])) for item in before["items"]]
+    word = min(w for t in titles for w in t if w.isalpha() and 2 <= sum(w in u for u in titles) <= len(titles) - 2)
+    session = page.evaluate("() => sessionStorage.getItem('vindbaar.session')")
+    index, key = engine.behaviour.profiles.index, f"session:{session}"
+    doc = engine.client.get(index=index, id=key)["_source"]
+    taste = WordTaste({word: 4.0}, {word: 4}, predicted=2.0, predictions=4.0)
+    doc.update(events=4, state={**(doc.get("state") or {}), "word_taste": taste.to_state()})
+    engine.client.index(index=index, id=key, body=doc, refresh=True)
+    page.check("#why")
+    body = _search(page, "guitar")
+    reasons = [item["explain"]["personalization"].get("taste_words") for item in body["items"]]
+    assert [word] in reasons, reasons
+    tiles = page.locator("#results > li")
+    for n, reason in enumerate(reasons[:8]):
+        if reason:
+            expect(tiles.nth(n).locator(".why")).to_contain_text(f"You often choose: {word}")
+        else:
+            expect(tiles.nth(n).locator(".why")).not_to_contain_text("You often choose")
 
 
 def test_inputs_have_labels_and_text_has_aa_contrast(page: Page, shop_url: str) -> None:

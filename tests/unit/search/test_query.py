@@ -17,6 +17,7 @@ from search.query import (
     build_search_body,
     build_semantic_body,
     build_taste_body,
+    build_word_taste_body,
     fields_for_locale,
     hit_id,
     with_features,
@@ -130,6 +131,19 @@ def test_the_taste_request_scores_exactly_the_candidates_and_nothing_else() -> N
     scored = body["query"]["script_score"]
     assert scored["query"] == {"ids": {"values": ["a", "b"]}}
     assert scored["script"]["params"] == {"field": "embedding", "query_value": [0.6, 0.8], "space_type": "cosinesimil"}
+
+
+def test_the_word_taste_request_scores_exactly_the_candidates_by_each_named_word_found() -> None:
+    body = build_word_taste_body(["a", "b"], {"wooden": 2.5, "must-have": 1.0})
+    assert body["size"] == 2 and body["stored_fields"] == "_none_" and body["docvalue_fields"] == ["id"]
+    query = body["query"]["bool"]
+    assert query["filter"] == [{"ids": {"values": ["a", "b"]}}]  # no candidate dropped, none added
+    assert [c["constant_score"]["_name"] for c in query["should"]] == ["wooden", "must-have"]
+    assert [c["constant_score"]["boost"] for c in query["should"]] == [2.5, 1.0]
+    # The words as the index has them (no synonyms, no stemming), all of a word in one field.
+    match = query["should"][1]["constant_score"]["filter"]["multi_match"]
+    assert match == {"query": "must-have", "fields": ["title", "description"], "analyzer": "text_base",
+                     "operator": "and"}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,8 @@ function why(explain) {
     const parts = Object.entries(personal).filter(([k, v]) => !["base_rank", "rank", "boost"].includes(k) && typeof v === "number")
       .sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k, v]) => `${k.replace("_", " ")} ${v.toFixed(2)}`);
     line(`Your taste: ${moved(personal)}${parts.length ? ` (${parts.join(", ")})` : ""}`);
+    // The words of the shopper's own choices that this item has: a reason they can check.
+    if (personal.taste_words) line(`You often choose: ${personal.taste_words.join(", ")}`);
   }
   // A ranking model learned from shoppers' choices orders the candidates (its own features, no weights).
   if (explain.learned_model) line(`Learned ranking: ${moved(explain.learned_model)}`);

@@ -1,0 +1,126 @@
+"""A shopper's taste in words: the words of the products they choose that the others shown lack.
+
+The embedding taste (`reranker.taste`) finds a direction in which a shopper's choices differ from what they
+were shown; measured, a direction learned from five choices carries little of a quality such as "wooden" or
+"vintage" to other queries. The words of the product text carry it well, and they can be named: "you often
+choose: wooden" is a reason a shopper can check.
+
+Each choice adds, for every word of the chosen product, how much rarer the word was among the others shown
+(``1 - share of them with it``): words the search's products share (the product type searched for) add
+nothing, a quality the choice has and they lack adds almost its full weight. Only words found in at least
+`MIN_CHOICES` choices may count, so that one product's own words are never a taste; the strongest
+`SCORING_WORDS` of them score candidates. Words without a letter are not learned: a number is a size, a
+count or a model number, and means something else in every product. How sure the word taste is comes, as
+for the embedding taste, from how well it predicted each choice before learning it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reranker.taste import confidence, evidence, percentile
+
+#: How many distinct words of a product (title first, then description, in reading order) a choice teaches:
+#: products have about 50, 110 at most, in the benchmark catalogs; a long description is cut, not sampled.
+MAX_PRODUCT_WORDS = 120
+#: How many words a taste keeps: those found in enough choices first, then by weight; more than one product
+#: has, so that every word of the latest choice is still there at the next.
+MAX_WORDS = 200
+#: In how many choices a word must have been before it may count: one product's words are not a taste.
+MIN_CHOICES = 2
+#: How many of the strongest words score candidates: a taste is one or two qualities, not a description.
+SCORING_WORDS = 3
+
+
+@dataclass
+class WordTaste:
+    """Per word: its decayed weight, and in how many choices it was found."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    predicted: float = 0.0  # decayed sum of (percentile - 0.5) over predicted choices
+    predictions: float = 0.0  # decayed count of predicted choices
+
+    def learn(self, chosen: Collection[str], others: Sequence[Collection[str]], weight: float, new: bool) -> None:
+        """Learn one choice of a product with words `chosen` among `others` (the rest shown), `weight` strong;
+        `new`: not the same choice again (a purchase after a click: more weight, no more evidence), so it is
+        predicted first with the taste so far and counts as one more choice for its words."""
+        others = [o for o in others if o]
+        if not chosen or not others or weight <= 0:
+            return
+        if new and self.weights:
+            score = self._score
+            self.predicted += percentile(score(chosen), [score(other) for other in others]) - 0.5
+            self.predictions += 1.0
+        shown: dict[str, int] = {}
+        for other in others:
+            for word in other:
+                shown[word] = shown.get(word, 0) + 1
+        for word in chosen:
+            if not _has_letter(word):
+                continue
+            gain = weight * (1.0 - shown.get(word, 0) / len(others))
+            if gain > 0:
+                self.weights[word] = self.weights.get(word, 0.0) + gain
+                if new:
+                    self.seen[word] = self.seen.get(word, 0) + 1
+        self._prune()
+
+    def decay(self, factor: float) -> None:
+        """Age the weights and the evidence by `factor` (in (0, 1])."""
+        if factor >= 1.0:
+            return
+        self.weights = {word: weight * factor for word, weight in self.weights.items()}
+        self.predicted *= factor
+        self.predictions *= factor
+
+    def merge(self, other: WordTaste) -> None:
+        """Add `other` (aged to the same time) to this taste."""
+        for word, weight in other.weights.items():
+            self.weights[word] = self.weights.get(word, 0.0) + weight
+            self.seen[word] = self.seen.get(word, 0) + other.seen.get(word, 0)
+        self.predicted += other.predicted
+        self.predictions += other.predictions
+        self._prune()
+
+    def words(self) -> dict[str, float]:
+        """The words that score candidates, with their weights (empty until a word was in two choices)."""
+        found = [(w, weight) for w, weight in self.weights.items() if self.seen.get(w, 0) >= MIN_CHOICES]
+        return dict(sorted(found, key=lambda pair: (-pair[1], pair[0]))[:SCORING_WORDS])
+
+    def evidence(self) -> float:
+        """How far the predictions were above chance, in standard deviations."""
+        return evidence(self.predicted, self.predictions)
+
+    def confidence(self) -> float:
+        """How much the word taste may count, in [0, 1] (`reranker.taste.confidence`); 0 without words."""
+        return confidence(self.evidence()) if self.words() else 0.0
+
+    def to_state(self) -> dict[str, Any]:
+        """The stored form."""
+        return {"weights": {w: round(v, 4) for w, v in self.weights.items()}, "seen": self.seen,
+                "predicted": self.predicted, "predictions": self.predictions}  # fmt: skip
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> WordTaste:
+        """Rebuild from `to_state`'s form (an empty taste from a profile stored before word tastes were)."""
+        weights = {str(w): float(v) for w, v in (state.get("weights") or {}).items()}
+        seen = {str(w): int(n) for w, n in (state.get("seen") or {}).items() if str(w) in weights}
+        return cls(weights, seen, float(state.get("predicted") or 0.0), float(state.get("predictions") or 0.0))
+
+    def _score(self, words: Collection[str]) -> float:
+        return sum(self.weights.get(word, 0.0) for word in words)
+
+    def _prune(self) -> None:
+        if len(self.weights) > MAX_WORDS:
+            # Words found in enough choices first: a long description's own words must not push them out.
+            key = lambda pair: (self.seen.get(pair[0], 0) < MIN_CHOICES, -pair[1], pair[0])  # noqa: E731
+            kept = sorted(self.weights.items(), key=key)[:MAX_WORDS]
+            self.weights = dict(kept)
+            self.seen = {word: n for word, n in self.seen.items() if word in self.weights}
+
+
+def _has_letter(word: str) -> bool:
+    return any(c.isalpha() for c in word)

@@ -1,0 +1,136 @@
+"""A shopper's taste in words: the words their choices have and the others shown lack, trusted only once they
+predict the choices."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from reranker.profiles import ProductFeatures, Profile
+from reranker.word_taste import MAX_PRODUCT_WORDS, MAX_WORDS, SCORING_WORDS, WordTaste
+
+QUALITIES = ["wooden", "plastic", "metal", "glossy", "retro", "tiny", "padded", "foldable"]
+
+
+def _page(kind: str, rng: random.Random, size: int = 10) -> list[frozenset[str]]:
+    """A search's page: products of one kind, each with two qualities and a word of its own; a fifth wooden."""
+    page = []
+    for n in range(size):
+        qualities = {"wooden"} if n % 5 == 0 else set()
+        qualities |= set(rng.sample(QUALITIES[1:], 2 - len(qualities)))
+        page.append(frozenset({kind, "toy", f"{kind}{rng.randrange(10**6)}", *qualities}))
+    return page
+
+
+def _shop(choose_wooden: bool, searches: int, seed: int = 3) -> WordTaste:
+    """A shopper choosing one product per search for a puzzle or a doll: a wooden one, or one at random."""
+    rng, taste = random.Random(seed), WordTaste()
+    for number in range(searches):
+        page = _page("puzzle" if number % 2 else "doll", rng)
+        chosen = next(p for p in page if "wooden" in p) if choose_wooden else rng.choice(page)
+        taste.learn(chosen, [p for p in page if p is not chosen], 1.0, new=True)
+    return taste
+
+
+def test_the_quality_the_choices_share_becomes_the_taste_and_the_searched_kind_does_not() -> None:
+    words = _shop(choose_wooden=True, searches=5).words()
+    assert next(iter(words)) == "wooden"
+    assert "toy" not in words and "puzzle" not in words  # every product shown had them
+    assert len(words) <= SCORING_WORDS
+
+
+def test_numbers_are_never_taste_words() -> None:
+    taste = WordTaste()
+    for _ in range(5):
+        taste.learn(frozenset({"wooden", "12", "2-pack"}), [frozenset({"plastic"})], 1.0, new=True)
+    assert set(taste.words()) == {"wooden", "2-pack"}
+
+
+def test_one_products_own_words_are_never_a_taste() -> None:
+    taste = _shop(choose_wooden=True, searches=1)
+    assert taste.weights and taste.words() == {}
+    assert taste.confidence() == 0
+
+
+def test_a_taste_that_predicts_the_choices_earns_confidence() -> None:
+    taste = _shop(choose_wooden=True, searches=5)
+    assert taste.predictions == 4  # each choice after the first was predicted before it was learned
+    assert taste.evidence() > 2 and taste.confidence() == 1
+
+
+def test_random_choices_rarely_earn_any_confidence() -> None:
+    confident = sum(1 for seed in range(200) if _shop(choose_wooden=False, searches=5, seed=seed).confidence() > 0)
+    # A random shopper beats one standard deviation by luck about one time in six.
+    assert confident < 200 * 0.25
+
+
+def test_the_same_choice_again_adds_weight_but_no_evidence() -> None:
+    rng = random.Random(1)
+    taste = _shop(choose_wooden=True, searches=3)
+    page = _page("doll", rng)
+    chosen = next(p for p in page if "wooden" in p)
+    others = [p for p in page if p is not chosen]
+    taste.learn(chosen, others, 1.0, new=True)
+    before = (taste.weights["wooden"], taste.seen["wooden"], taste.predictions)
+    taste.learn(chosen, others, 5.0, new=False)  # the purchase after the click
+    assert taste.weights["wooden"] > before[0]
+    assert (taste.seen["wooden"], taste.predictions) == before[1:]
+
+
+def test_decay_ages_weights_and_evidence_alike() -> None:
+    taste = _shop(choose_wooden=True, searches=5)
+    weight, evidence = taste.weights["wooden"], taste.evidence()
+    taste.decay(0.5)
+    assert taste.weights["wooden"] == weight / 2
+    assert taste.evidence() < evidence  # half the predictions are weaker evidence, not the same
+
+
+def test_merge_adds_weights_counts_and_evidence() -> None:
+    a, b = _shop(choose_wooden=True, searches=3, seed=1), _shop(choose_wooden=True, searches=3, seed=2)
+    merged = WordTaste.from_state(a.to_state())
+    merged.merge(b)
+    assert merged.seen["wooden"] == a.seen["wooden"] + b.seen["wooden"]
+    assert merged.predictions == a.predictions + b.predictions
+
+
+def test_the_stored_form_round_trips_and_an_old_profile_has_an_empty_word_taste() -> None:
+    taste = _shop(choose_wooden=True, searches=5)
+    again = WordTaste.from_state(taste.to_state())
+    assert again.words() == {w: round(v, 4) for w, v in taste.words().items()}
+    assert (again.seen, again.predicted, again.predictions) == (taste.seen, taste.predicted, taste.predictions)
+    assert WordTaste.from_state({}).words() == {}
+
+
+def test_a_long_history_keeps_the_strongest_words_only() -> None:
+    taste = WordTaste()
+    for number in range(40):
+        chosen = frozenset({"wooden", *(f"w{number}-{k}" for k in range(20))})
+        taste.learn(chosen, [frozenset({"plastic"})], 1.0, new=True)
+    assert len(taste.weights) <= MAX_WORDS
+    assert next(iter(taste.words())) == "wooden" and taste.seen["wooden"] == 40
+
+
+def test_a_long_description_teaches_its_first_words_only_and_every_word_of_a_choice_is_kept() -> None:
+    long = ProductFeatures.from_source(
+        "p", {"title": "Wooden puzzle", "description": " ".join(f"w{n}" for n in range(500))}
+    )
+    assert long.word_set >= {"wooden", "puzzle"} and len(long.word_set) == MAX_PRODUCT_WORDS
+    taste = WordTaste()
+    taste.learn(long.word_set, [frozenset({"plastic"})], 1.0, new=True)
+    assert set(taste.weights) == long.word_set  # the next choice can still find any of them again
+
+
+def test_a_profile_learns_words_from_the_title_and_description_of_its_choices() -> None:
+    now = datetime.now(UTC)
+    profile = Profile(subject="session:s", updated_at=now)
+
+    def product(pid: str, description: str) -> ProductFeatures:
+        return ProductFeatures.from_source(pid, {"title": f"Puzzle {pid}", "description": description})
+
+    for search in range(4):
+        shown = [product(f"{search}-{n}", "Bright plastic." if n else "Solid Wooden puzzle.") for n in range(6)]
+        profile.add(shown[0], 1.0, now, 86_400.0, shown, search=f"q{search}")
+    assert "wooden" in profile.taste_words() and "puzzle" not in profile.word_taste.weights
+    # The same choice again (a purchase after its click) is not a new choice for the words either.
+    profile.add(shown[0], 5.0, now, 86_400.0, shown, search="q3")
+    assert profile.word_taste.seen["wooden"] == 4
