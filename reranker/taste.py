@@ -126,8 +126,12 @@ class Taste:
 
 
 def percentile(score: float, others: Sequence[float]) -> float:
-    """The share of `others` scoring below `score`: where a choice lands among what it was chosen from."""
-    return sum(1 for other in others if other < score) / len(others)
+    """Where a choice scoring `score` lands among `others` (what it was chosen from), in [0, 1]: the share
+    scoring below it, ties counting half, so that a choice made at random lands at one half on average even
+    when many score alike (a word taste scores most products 0)."""
+    below = sum(1 for other in others if other < score)
+    tied = sum(1 for other in others if other == score)
+    return (below + tied / 2) / len(others)
 
 
 def evidence(predicted: float, predictions: float) -> float:

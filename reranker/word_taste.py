@@ -6,8 +6,10 @@ were shown; measured, a direction learned from five choices carries little of a 
 choose: wooden" is a reason a shopper can check.
 
 Each choice adds, for every word of the chosen product, how much rarer the word was among the others shown
-(``1 - share of them with it``): words the search's products share (the product type searched for) add
-nothing, a quality the choice has and they lack adds almost its full weight. Only words found in at least
+(``1 - share of them with it``), and takes from every word the taste holds that the choice lacks its share
+of them (Rocchio's contrast, as for the embedding taste): words the search's products share (the product
+type searched for) add nothing, common words ("you", "set") cancel over choices, and a quality the choice
+has and the others lack adds almost its full weight each time. Only words found in at least
 `MIN_CHOICES` choices may count, so that one product's own words are never a taste; the strongest
 `SCORING_WORDS` of them score candidates. Words without a letter are not learned: a number is a size, a
 count or a model number, and means something else in every product. How sure the word taste is comes, as
@@ -59,13 +61,15 @@ class WordTaste:
             for word in other:
                 shown[word] = shown.get(word, 0) + 1
         for word in chosen:
-            if not _has_letter(word):
-                continue
             gain = weight * (1.0 - shown.get(word, 0) / len(others))
-            if gain > 0:
+            if gain > 0 and _has_letter(word):
                 self.weights[word] = self.weights.get(word, 0.0) + gain
                 if new:
                     self.seen[word] = self.seen.get(word, 0) + 1
+        for word in self.weights.keys() - chosen:
+            # The other side of the contrast: a word the choice lacks loses its share of the others. A common
+            # word ("you", "set") then cancels over choices, as the searched product type does at once.
+            self.weights[word] -= weight * shown.get(word, 0) / len(others)
         self._prune()
 
     def decay(self, factor: float) -> None:
@@ -87,7 +91,7 @@ class WordTaste:
 
     def words(self) -> dict[str, float]:
         """The words that score candidates, with their weights (empty until a word was in two choices)."""
-        found = [(w, weight) for w, weight in self.weights.items() if self.seen.get(w, 0) >= MIN_CHOICES]
+        found = [(w, weight) for w, weight in self.weights.items() if weight > 0 and self.seen.get(w, 0) >= MIN_CHOICES]
         return dict(sorted(found, key=lambda pair: (-pair[1], pair[0]))[:SCORING_WORDS])
 
     def evidence(self) -> float:

@@ -11,7 +11,7 @@ import pytest
 from reranker.candidates import Candidate
 from reranker.personalization import has_clear_answer
 from reranker.profiles import Profile
-from reranker.taste import Taste, taste_fit
+from reranker.taste import Taste, percentile, taste_fit
 
 # Embeddings with four meanings: toy, instrument, wooden (the latent quality), and product-specific noise.
 TOY, INSTRUMENT, WOODEN, NOISE = range(4)
@@ -155,3 +155,11 @@ def test_a_taste_of_another_embedding_model_starts_over() -> None:
     assert taste.vector() == [1.0, 0.0]
     taste.learn([0.0, 0.0, 1.0], [[1.0, 0.0, 0.0]], 1.0)
     assert taste.contrast == [-1.0, 0.0, 1.0]
+
+
+def test_a_random_choice_lands_in_the_middle_on_average_even_among_tied_scores() -> None:
+    # A word taste scores most products alike: a random choice among them must not look like a miss.
+    scores = [0.0] * 8 + [1.0, 2.0]
+    landings = [percentile(chosen, scores[:n] + scores[n + 1 :]) for n, chosen in enumerate(scores)]
+    assert sum(landings) / len(landings) == pytest.approx(0.5)
+    assert percentile(2.0, [0.0, 1.0]) == 1.0 and percentile(0.0, [0.0, 0.0]) == 0.5

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
 from reranker.profiles import ProductFeatures, Profile
 from reranker.word_taste import MAX_PRODUCT_WORDS, MAX_WORDS, SCORING_WORDS, WordTaste
 
@@ -37,6 +39,18 @@ def test_the_quality_the_choices_share_becomes_the_taste_and_the_searched_kind_d
     assert next(iter(words)) == "wooden"
     assert "toy" not in words and "puzzle" not in words  # every product shown had them
     assert len(words) <= SCORING_WORDS
+
+
+def test_a_word_half_the_products_have_cancels_over_choices_and_loses_to_the_quality() -> None:
+    taste = WordTaste()
+    for number in range(6):
+        # Half of each page says "you"; the chosen wooden product says it as often as chance has it.
+        page = [frozenset({"toy", *(["you"] if n % 2 else []), *(["wooden"] if n == 0 else [])}) for n in range(10)]
+        chosen = page[0] | ({"you"} if number % 2 else set())
+        taste.learn(chosen, page[1:], 1.0, new=True)
+    # "you" gained 4/9 three times and lost 5/9 twice (not the first time: it was not yet in the taste).
+    assert taste.weights["you"] == pytest.approx(3 * 4 / 9 - 2 * 5 / 9)
+    assert taste.weights["wooden"] == pytest.approx(6.0) and next(iter(taste.words())) == "wooden"
 
 
 def test_numbers_are_never_taste_words() -> None:

@@ -11,7 +11,10 @@ function explainText(item) {
   if (e.rules) parts.push(`rules: ${JSON.stringify(e.rules)}`);
   parts.push(e.lexical_rank ? `words #${e.lexical_rank}` : "no word match");
   parts.push(e.semantic_rank ? `meaning #${e.semantic_rank}` : "not near in meaning");
-  if (e.personalization) parts.push(`taste: from #${e.personalization.base_rank}`);
+  if (e.personalization) {
+    const words = e.personalization.taste_words;  // the shopper's taste words this item has
+    parts.push(`taste: from #${e.personalization.base_rank}${words ? ` (${words.join(", ")})` : ""}`);
+  }
   if (e.learned) parts.push(`learned ×${e.learned.factor}`);
   return parts.join(" · ");
 }
