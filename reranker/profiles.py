@@ -160,6 +160,16 @@ class Profile:
         needs to score candidates against it)."""
         return self.taste.vector() if self.taste.confidence() > 0 else None
 
+    def word_taste_leads(self) -> bool:
+        """Whether the word taste scores this shopper's searches: it counts, and it predicted their choices
+        at least as well as the embedding taste (in standard deviations above chance). One taste scores, not
+        the better fit of both: two tastes of one shopper mostly say the same, and the weaker adds more noise
+        than news (fair benchmark: 1.19x after five clicks with the better of both fits, 1.27x with the word
+        taste alone)."""
+        if not self.taste_words():
+            return False
+        return self.taste.confidence() <= 0 or self.word_taste.evidence() >= self.taste.evidence()
+
     def taste_words(self) -> dict[str, float]:
         """The words of the shopper's taste with their weights, if the word taste has earned any confidence
         (empty: it must not count)."""

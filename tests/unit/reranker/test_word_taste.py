@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from reranker.profiles import ProductFeatures, Profile
+from reranker.taste import Taste
 from reranker.word_taste import MAX_PRODUCT_WORDS, MAX_WORDS, SCORING_WORDS, WordTaste
 
 QUALITIES = ["wooden", "plastic", "metal", "glossy", "retro", "tiny", "padded", "foldable"]
@@ -148,3 +149,17 @@ def test_a_profile_learns_words_from_the_title_and_description_of_its_choices() 
     # The same choice again (a purchase after its click) is not a new choice for the words either.
     profile.add(shown[0], 5.0, now, 86_400.0, shown, search="q3")
     assert profile.word_taste.seen["wooden"] == 4
+
+
+def test_the_taste_that_predicted_the_choices_better_scores_the_searches() -> None:
+    now = datetime.now(UTC)
+    words = WordTaste({"wooden": 4.0}, {"wooden": 4}, predicted=1.6, predictions=4.0)  # 2.8 sds
+    weaker, stronger = Taste([1.0, 0.0], predicted=1.2, predictions=4.0), Taste([1.0, 0.0], 1.9, 4.0)
+
+    def profile(taste: Taste, word_taste: WordTaste) -> Profile:
+        return Profile(subject="session:s", updated_at=now, taste=taste, word_taste=word_taste, events=5)
+
+    assert profile(weaker, words).word_taste_leads()
+    assert not profile(stronger, words).word_taste_leads()
+    assert profile(Taste(), words).word_taste_leads()  # no embedding taste yet
+    assert not profile(weaker, WordTaste()).word_taste_leads()  # no words yet
