@@ -44,7 +44,7 @@ class ProductFeatures:
     attribute_pairs: Sequence[str] = ()
     price: float | None = None
     embedding: Sequence[float] | None = None
-    words: str = ""  # the distinct words of title and description, space-separated (a set of strings weighs 8x)
+    words: str = ""  # distinct words of title and description, space-separated: one string, as the learner caches many
 
     @property
     def word_set(self) -> frozenset[str]:
