@@ -37,7 +37,8 @@ def taste_scores(
         body = build_word_taste_body(ids, words)
         hits = client.search(index=index, body=body, request_timeout=timeout_s)["hits"]["hits"]
         fit = taste_fit({hit_id(h): float(h["_score"] or 0.0) for h in hits}, profile.word_taste.confidence())
-        return TasteScores(fit, {hit_id(h): list(h["matched_queries"]) for h in hits if fit.get(hit_id(h), 0.0) > 0})
+        named = {hit_id(h): list(h.get("matched_queries") or []) for h in hits if fit.get(hit_id(h), 0.0) > 0}
+        return TasteScores(fit, named)
     if vector is not None and comparable:
         hits = client.search(index=index, body=build_taste_body(ids, vector), request_timeout=timeout_s)["hits"]["hits"]
         # Lucene's cosine score is (1 + cos) / 2.
