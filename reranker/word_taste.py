@@ -91,7 +91,7 @@ class WordTaste:
 
     def words(self) -> dict[str, float]:
         """The words that score candidates, with their weights (empty until a word was in two choices)."""
-        found = [(w, weight) for w, weight in self.weights.items() if weight > 0 and self.seen.get(w, 0) >= MIN_CHOICES]
+        found = [(w, weight) for w, weight in self.weights.items() if self._qualifies(w, weight)]
         return dict(sorted(found, key=lambda pair: (-pair[1], pair[0]))[:SCORING_WORDS])
 
     def evidence(self) -> float:
@@ -100,7 +100,9 @@ class WordTaste:
 
     def confidence(self) -> float:
         """How much the word taste may count, in [0, 1] (`reranker.taste.confidence`); 0 without words."""
-        return confidence(self.evidence()) if self.words() else 0.0
+        # Whether any word may count, without sorting them: a search asks this several times.
+        has_words = any(self._qualifies(w, weight) for w, weight in self.weights.items())
+        return confidence(self.evidence()) if has_words else 0.0
 
     def to_state(self) -> dict[str, Any]:
         """The stored form."""
@@ -113,6 +115,9 @@ class WordTaste:
         weights = {str(w): float(v) for w, v in (state.get("weights") or {}).items()}
         seen = {str(w): int(n) for w, n in (state.get("seen") or {}).items() if str(w) in weights}
         return cls(weights, seen, float(state.get("predicted") or 0.0), float(state.get("predictions") or 0.0))
+
+    def _qualifies(self, word: str, weight: float) -> bool:
+        return weight > 0 and self.seen.get(word, 0) >= MIN_CHOICES
 
     def _score(self, words: Collection[str]) -> float:
         return sum(self.weights.get(word, 0.0) for word in words)
