@@ -3,7 +3,9 @@ field the reranker reads (brand, category, attribute pairs, price band). It does
 products a shopper chose: their embeddings (the embedding taste) and their words (the word taste, which is
 not told which words are tastes). A taste here is a word of the product text, as the issue defines it, so
 the word taste learns it in the benchmark's own terms: its lift is the figure for tastes that are words.
-Price sensitivity is no word; the embedding-only figure is the run before the word taste (`README.md`).
+Price sensitivity is no word, nor a price band: the price leaning (`reranker/price_taste.py`) learns where
+a shopper's choices stood among the prices shown, so it reads the price of every candidate, and its lift is
+the figure for a leaning in price. The embedding-only figure is the run before the word taste (`README.md`).
 
 `bench/personalization.py` gives shoppers a favourite brand, the very field the reranker boosts. Here a
 shopper likes a product iff its title or description holds their taste word, or (price-sensitive) iff it

@@ -42,8 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     profile = Profile("session:s", datetime.now(UTC))
     when = profile.updated_at
     for i in range(5):
+        # Each the cheapest of its search: the price leaning counts, so its fit is part of the cost.
+        shown = [ProductFeatures(f"o{i}-{k}", price=30.0 + k) for k in range(19)]
         profile.add(ProductFeatures(f"p{i}", brand=f"b{i % 2}", category_ancestors=("Toys",), price=20.0 + i), 1.0,
-                    when, 86400.0)  # fmt: skip
+                    when, 86400.0, shown, search=f"s{i}")  # fmt: skip
+    assert profile.price_taste.confidence() == 1.0
     reranker = LearnedReranker(model)
     timings = []
     for _ in range(args.calls):

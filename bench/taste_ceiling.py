@@ -19,6 +19,7 @@ import numpy as np
 from opensearchpy import OpenSearch, helpers
 
 from bench.latent_world import MEASURE_QUERIES, TASTES, WINDOW, Shopper, World, scores
+from reranker.price_taste import PriceTaste
 from reranker.profiles import Profile
 from reranker.taste import Taste
 from reranker.word_taste import WordTaste
@@ -72,8 +73,11 @@ def ceiling(engine: SearchEngine, world: World, shoppers: Sequence[Shopper],
         stored = store.profile_for_search(None, shopper.session) if direction is not None else None
         if direction is None or stored is None:
             continue
-        # The embedding taste alone: the word taste is left out, so that this stays its ceiling.
-        profile = replace(stored, taste=replace(CERTAIN, contrast=list(direction)), word_taste=WordTaste())
+        # The embedding taste alone: the word taste and the price leaning are left out, so that this stays its
+        # ceiling.
+        profile = replace(
+            stored, taste=replace(CERTAIN, contrast=list(direction)), word_taste=WordTaste(), price_taste=PriceTaste()
+        )
         for query, arms in shopper.measured.items():
             if query not in measure or "hand_set_boost" not in arms:
                 continue

@@ -29,7 +29,7 @@ class RerankContext:
     shopper's taste each has;
     `strength` is how far personalization may lift results (0 turns it off), as the merchandiser's
     ranking weights say for this search; `base_rates` are each price band's and category's share of the
-    catalog, per kind.
+    catalog, per kind; `shown` is how many results the search shows together (its page size).
     """
 
     query: str
@@ -41,6 +41,7 @@ class RerankContext:
     strength: float = 0.0
     base_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     taste_words: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    shown: int = 20  # a search passes its own page size; 20 is its default (`search.params`)
 
 
 class Reranker(Protocol):

@@ -6,7 +6,14 @@ from __future__ import annotations
 import math
 
 from reranker.candidates import Candidate, RerankContext
-from reranker.personalization import Leanings, PersonalizationConfig, constrained_order, has_clear_answer
+from reranker.personalization import (
+    Leanings,
+    PersonalizationConfig,
+    constrained_order,
+    has_clear_answer,
+    price_fits,
+    taste_part,
+)
 from reranker.ranking_model import RankingModel, base_score, candidate_features
 from vindbaar import schema
 
@@ -28,7 +35,8 @@ class LearnedReranker:
             return candidates
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
         leanings = Leanings(profile, context.base_rates) if profile is not None else None
-        rows = [candidate_features(c, leanings, context.taste_fit.get(c.id)) for c in candidates]
+        prices = price_fits(candidates, profile, context.shown)
+        rows = [candidate_features(c, leanings, taste_part(c.id, context.taste_fit, prices)) for c in candidates]
         # `candidates` come in the unpersonalized order (fused, click lifts applied): where each starts.
         scores = self.model.scores(rows, [base_score(n) for n in range(len(candidates))])
         keys = list(scores)

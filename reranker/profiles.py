@@ -1,5 +1,5 @@
 """Shopper profiles: decayed affinities to brands, categories, attributes and price bands, and a taste (in
-embedding space and in words).
+embedding space, in words and in price).
 
 Weights are stored as of `updated_at` and decay exponentially with a half-life: a purchase last year
 counts for little, yesterday's clicks for a lot. Pure logic; storage is in `reranker/behaviour/`.
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from reranker.price_taste import PriceTaste
 from reranker.taste import Taste
 from reranker.word_taste import MAX_PRODUCT_WORDS, WordTaste
 from vindbaar import schema
@@ -82,6 +83,7 @@ class Profile:
     weights: dict[str, dict[str, float]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     taste: Taste = field(default_factory=Taste)
     word_taste: WordTaste = field(default_factory=WordTaste)
+    price_taste: PriceTaste = field(default_factory=PriceTaste)
     purchased: list[str] = field(default_factory=list)
     events: int = 0
     sessions: list[str] = field(default_factory=list)
@@ -102,6 +104,7 @@ class Profile:
                     values[key] *= factor
             self.taste.decay(factor)
             self.word_taste.decay(factor)
+            self.price_taste.decay(factor)
         if when > self.updated_at:
             self.updated_at = when
 
@@ -131,6 +134,7 @@ class Profile:
         if product.words:
             others_words = [p.word_set for p in shown if p.id != product.id]
             self.word_taste.learn(product.word_set, others_words, weight, new)
+        self.price_taste.learn(product.price, [p.price for p in shown if p.id != product.id], weight, new)
         if product.embedding is not None:
             others = [p.embedding for p in shown if p.embedding is not None and p.id != product.id]
             self.taste.learn(product.embedding, others, weight, choice)
@@ -147,6 +151,7 @@ class Profile:
                 _bump(self.weights.setdefault(kind, {}), key, value)
         self.taste.merge(other.taste)
         self.word_taste.merge(other.word_taste)
+        self.price_taste.merge(other.price_taste)
         self.purchased = sorted(set(self.purchased) | set(other.purchased))
         self.events += other.events
         self.remember_learned(other.learned)
@@ -196,7 +201,7 @@ class Profile:
     def to_state(self) -> dict[str, Any]:
         """The stored (unindexed) part of the profile document."""
         return {"weights": self.weights, "taste": self.taste.to_state(), "word_taste": self.word_taste.to_state(),
-                "learned": self.learned}  # fmt: skip
+                "price_taste": self.price_taste.to_state(), "learned": self.learned}  # fmt: skip
 
     @classmethod
     def from_document(cls, subject: str, doc: Mapping[str, Any]) -> Profile:
@@ -204,13 +209,14 @@ class Profile:
         state = doc.get("state") or {}
         weights = {kind: dict((state.get("weights") or {}).get(kind) or {}) for kind in KINDS}
         # Profiles stored before tastes learned from choices held a mean embedding ("taste_f32"): dropped.
-        taste, word_taste = state.get("taste"), state.get("word_taste")
+        taste, word_taste, price_taste = state.get("taste"), state.get("word_taste"), state.get("price_taste")
         return cls(
             subject=subject,
             updated_at=datetime.fromisoformat(doc["updated_at"]),
             weights=weights,
             taste=Taste.from_state(taste) if isinstance(taste, dict) else Taste(),
             word_taste=WordTaste.from_state(word_taste) if isinstance(word_taste, dict) else WordTaste(),
+            price_taste=PriceTaste.from_state(price_taste) if isinstance(price_taste, dict) else PriceTaste(),
             purchased=list(doc.get("purchased") or []),
             events=int(doc.get("events") or 0),
             sessions=list(doc.get("sessions") or []),

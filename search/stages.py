@@ -209,7 +209,8 @@ def _ranked(engine: SearchEngine, plan: SearchPlan, retrieval: Retrieval, weight
     params = plan.params
     context = RerankContext(retrieval.corrected or plan.text, params.user_id, params.session_id, params.locale,
                             plan.profile, taste.fit, weights.personalization_strength,
-                            engine.base_rates.get() if plan.profile is not None else {}, taste.words)  # fmt: skip
+                            engine.base_rates.get() if plan.profile is not None else {}, taste.words,
+                            params.size)  # fmt: skip
     model = engine.ranker.get() if weights.learned_ranking else None
     if model is not None:
         # The model replaces the fusion weights and the personalization boost; boost rules still apply.

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from opensearchpy import OpenSearch
 from playwright.sync_api import Page, Route, expect
 
+from reranker.price_taste import PriceTaste
 from reranker.ranking_model import FEATURES, RankingGroup, RankingModel, base_score, train
 from reranker.word_taste import WordTaste
 from search.engine import SearchEngine
@@ -295,6 +296,35 @@ def test_the_why_names_the_words_of_a_visitors_taste(page: Page, shop_app: FastA
             expect(tiles.nth(n).locator(".why")).to_contain_text(f"You often choose: {word}")
         else:
             expect(tiles.nth(n).locator(".why")).not_to_contain_text("You often choose")
+
+
+def test_the_why_says_when_an_item_fits_a_visitors_leaning_to_lower_prices(
+    page: Page, shop_app: FastAPI, shop_url: str
+) -> None:
+    engine: SearchEngine = shop_app.state.engine
+    assert engine.behaviour is not None
+    _open(page, shop_url)
+    with page.expect_response(re.compile(r"/consent$")):
+        page.check("#consent")
+    _search(page, "guitar")
+    # The visitor chose among the cheapest quarter of what they were shown, sure of it (as the learner writes
+    # a profile).
+    session = page.evaluate("() => sessionStorage.getItem('vindbaar.session')")
+    index, key = engine.behaviour.profiles.index, f"session:{session}"
+    doc = engine.client.get(index=index, id=key)["_source"]
+    leaning = PriceTaste(lower=1.25, weight=5.0, predicted=2.0, predictions=4.0)
+    doc.update(events=5, state={**(doc.get("state") or {}), "price_taste": leaning.to_state()})
+    engine.client.index(index=index, id=key, body=doc, refresh=True)
+    page.check("#why")
+    body = _search(page, "guitar")
+    reasons = [item["explain"]["personalization"].get("price_leaning") for item in body["items"]]
+    assert "lower" in reasons[:8], reasons
+    tiles = page.locator("#results > li")
+    for n, reason in enumerate(reasons[:8]):
+        if reason:
+            expect(tiles.nth(n).locator(".why")).to_contain_text("You often choose lower-priced options")
+        else:
+            expect(tiles.nth(n).locator(".why")).not_to_contain_text("priced options")
 
 
 def test_inputs_have_labels_and_text_has_aa_contrast(page: Page, shop_url: str) -> None:

@@ -13,7 +13,9 @@ function explainText(item) {
   parts.push(e.semantic_rank ? `meaning #${e.semantic_rank}` : "not near in meaning");
   if (e.personalization) {
     const words = e.personalization.taste_words;  // the shopper's taste words this item has
-    parts.push(`taste: from #${e.personalization.base_rank}${words ? ` (${words.join(", ")})` : ""}`);
+    const price = e.personalization.price_leaning;  // "lower" or "higher": the shopper's price leaning
+    const reasons = [...(words || []), ...(price ? [`${price} price`] : [])];
+    parts.push(`taste: from #${e.personalization.base_rank}${reasons.length ? ` (${reasons.join(", ")})` : ""}`);
   }
   if (e.learned) parts.push(`learned ×${e.learned.factor}`);
   return parts.join(" · ");

@@ -174,6 +174,8 @@ function why(explain) {
     line(`Your taste: ${moved(personal)}${parts.length ? ` (${parts.join(", ")})` : ""}`);
     // The words of the shopper's own choices that this item has: a reason they can check.
     if (personal.taste_words) line(`You often choose: ${personal.taste_words.join(", ")}`);
+    // Where the shopper's choices stood among the prices shown, and this item stands likewise.
+    if (personal.price_leaning) line(`You often choose ${personal.price_leaning}-priced options`);
   }
   // A ranking model learned from shoppers' choices orders the candidates (its own features, no weights).
   if (explain.learned_model) line(`Learned ranking: ${moved(explain.learned_model)}`);
