@@ -20,6 +20,11 @@ class Candidate:
     explain: dict[str, Any] = field(default_factory=dict)
 
 
+#: How many results a search shows together when it does not say (a search passes its own page size; 20 is
+#: `search.params`' default, which the reranker may not import).
+PAGE = 20
+
+
 @dataclass(frozen=True)
 class RerankContext:
     """Who is searching for what; identifiers are as the shop sent them.
@@ -41,7 +46,7 @@ class RerankContext:
     strength: float = 0.0
     base_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     taste_words: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    shown: int = 20  # a search passes its own page size; 20 is its default (`search.params`)
+    shown: int = PAGE
 
 
 class Reranker(Protocol):

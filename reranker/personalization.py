@@ -80,13 +80,14 @@ def components(leanings: Leanings, source: Mapping[str, Any], taste: float | Non
 
 def price_fits(candidates: Sequence[Candidate], profile: Profile | None, shown: int) -> dict[str, float]:
     """The candidates that fit the shopper's price leaning (`reranker.price_taste`), with their fit, by where
-    their price stands among those of the first `shown` candidates (a page, in the unpersonalized order): the
-    products they compete with for a place on the page, as the shopper's own choices stood among the page
-    they were shown. Not among all candidates: further down, a search reaches into other kinds of product
-    (sticks for "drum"), cheaper or dearer by kind. None until the leaning has earned a say."""
+    their price stands among those of the first `shown` of `candidates` (which must be in the unpersonalized
+    order: the first page, the products they compete with for a place on it, as the shopper's own choices
+    stood among the page they were shown). Not among all candidates: further down, a search reaches into
+    other kinds of product (sticks for "drum"), cheaper or dearer by kind. Empty until the leaning has earned
+    a say."""
     if profile is None or profile.price_taste.confidence() <= 0:
         return {}
-    fits = profile.price_taste.fits([_price(c.source) for c in candidates], max(2, shown))
+    fits = profile.price_taste.fits([schema.price(c.source) for c in candidates], max(2, shown))
     return {c.id: fit for c, fit in zip(candidates, fits, strict=True) if fit > 0}
 
 
@@ -96,13 +97,6 @@ def taste_part(candidate_id: str, taste_fit: Mapping[str, float], price_fit: Map
     two rarely reward the same products by chance. (Runs per candidate: no list, no `max`.)"""
     taste, price = taste_fit.get(candidate_id), price_fit.get(candidate_id)
     return taste if price is None or (taste is not None and taste >= price) else price
-
-
-def _price(source: Mapping[str, Any]) -> float | None:
-    price = source.get(schema.PRICE)
-    if isinstance(price, list):  # doc values (as `schema.single`, inline: this runs per candidate)
-        price = price[0] if price else None
-    return float(price) if isinstance(price, (int, float)) else None
 
 
 def constrained_order(
@@ -183,7 +177,8 @@ class PersonalizedReranker:
             detail: dict[str, Any] = {**{k: round(v, 4) for k, v in parts.items()}, "boost": round(boost, 4)}
             if taste_words := context.taste_words.get(candidate.id):
                 detail["taste_words"] = list(taste_words)  # the shopper's own words: the reason they can check
-            if prices.get(candidate.id, 0.0) > 0:
+            if (price_fit := prices.get(candidate.id, 0.0)) > 0 and price_fit >= parts["taste"]:
+                # The reason only where the price fit is the taste part used (the better of the two).
                 detail["price_leaning"] = "lower" if profile.price_taste.leaning() > 0 else "higher"
             details.append(detail)
         brands = [schema.single(c.source.get(schema.BRAND)) for c in candidates]

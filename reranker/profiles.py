@@ -61,7 +61,7 @@ class ProductFeatures:
             brand=source.get(schema.BRAND),
             category_ancestors=tuple(schema.values(source, schema.CATEGORY_ANCESTORS)),
             attribute_pairs=tuple(schema.values(source, schema.ATTRIBUTE_PAIRS)),
-            price=source.get(schema.PRICE),
+            price=schema.price(source),
             # float32, as stored: a fifth of the memory of a list of Python floats (the learner caches these).
             embedding=array("f", embedding) if (embedding := source.get(schema.EMBEDDING)) is not None else None,
             words=" ".join(list(dict.fromkeys(words(text)))[:MAX_PRODUCT_WORDS]),

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from indexer.derived_indices import replace_derived_index
-from reranker.candidates import Candidate, RerankContext
+from reranker.candidates import PAGE, Candidate, RerankContext
 from reranker.personalization import Leanings, PersonalizedReranker, price_fits, taste_part
 from reranker.profiles import ProductFeatures, Profile
 from reranker.query_learning import LEARNING_PRIOR, LoggedOutcome, apply_learned, learn
@@ -148,14 +148,14 @@ def _groups(
         taste = _taste_fit(engine, fused, before)
         candidates = [Candidate(c.id, c.source, c.score, dict(c.explain)) for c in fused]
         context = RerankContext(logged.text, profile=before, taste_fit=taste, strength=weights.personalization_strength,
-                                base_rates=rates, shown=len(outcome.shown))  # fmt: skip
+                                base_rates=rates, shown=len(outcome.shown) or PAGE)  # fmt: skip
         current = reranker.rerank(candidates, context)
         place = {c.id: n for n, c in enumerate(fused)}
         grades = {p: GRADES["click"] for p in outcome.clicked}
         grades.update({p: GRADES["add_to_cart"] for p in outcome.carted})
         grades.update({p: GRADES["purchase"] for p in outcome.purchased})
         leanings = Leanings(before, rates) if before is not None else None
-        prices = price_fits(current, before, context.shown)
+        prices = price_fits(fused, before, context.shown)  # the unpersonalized order, as a live search has it
         rows = [candidate_features(c, leanings, taste_part(c.id, taste, prices)) for c in current]
         base = [base_score(place[c.id]) for c in current]
         groups.append((number, RankingGroup(rows, base, [grades.get(c.id, 0) for c in current])))

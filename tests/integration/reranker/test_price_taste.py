@@ -22,8 +22,8 @@ from vindbaar.product import Product
 from vindbaar.settings import Settings
 
 TOYS = ("puzzle", "doll", "kite", "ball", "blocks")
-#: Per kind: its category, its price scale and how many there are (more drums than a page: the drums a
-#: drum's price is compared with, `PRICE_PEERS`, are all drums).
+#: Per kind: its category, its price scale and how many there are (as many drums as the drum search's page
+#: shows: the products a drum's price is compared with are all drums, no toys).
 KINDS = {**{toy: ("Toys", 5.0, 12) for toy in TOYS}, "drum": ("Music > Drums", 50.0, 24)}
 DRUMS = KINDS["drum"][2]
 

@@ -10,6 +10,7 @@ import pytest
 from reranker.candidates import Candidate, RerankContext
 from reranker.personalization import PersonalizationConfig, PersonalizedReranker, constrained_order
 from reranker.profiles import ProductFeatures, Profile
+from vindbaar import schema
 from vindbaar.schema import price_band
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -54,6 +55,16 @@ def test_a_session_merges_into_the_user() -> None:
 )
 def test_price_bands(price: float | None, band: str | None) -> None:
     assert price_band(price) == band
+
+
+@pytest.mark.parametrize(
+    ("source", "price"),
+    [({"price": 12.5}, 12.5), ({"price": [12.5]}, 12.5), ({"price": 3}, 3.0), ({"price": []}, None),
+     ({"price": "12"}, None), ({"price": True}, None), ({}, None)],
+)  # fmt: skip
+def test_a_price_is_read_as_a_float_from_doc_values_or_the_source(source: dict[str, object], price: float | None
+                                                                    ) -> None:  # fmt: skip
+    assert schema.price(source) == price
 
 
 def _candidates() -> list[Candidate]:

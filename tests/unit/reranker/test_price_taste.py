@@ -94,6 +94,27 @@ def test_the_same_choice_again_adds_weight_but_no_evidence() -> None:
     assert taste.weight == pytest.approx(3 + 1 + 5)
 
 
+def test_evidence_for_one_side_does_not_carry_to_the_other_when_the_leaning_changes_side() -> None:
+    taste = _shop("lower", searches=5)
+    assert taste.confidence() == 1
+    # One dear choice, then its purchase (weighs five times a click): the leaning turns to higher prices.
+    taste.learn(9.0, [1.0, 2.0, 3.0], 1.0, new=True)
+    taste.learn(9.0, [1.0, 2.0, 3.0], 5.0, new=False)
+    assert taste.leaning() < 0
+    assert taste.predictions == 0 and taste.confidence() == 0  # it must earn its say again
+
+
+def test_the_repeat_of_a_choice_in_a_profile_is_no_new_evidence() -> None:
+    now = datetime.now(UTC)
+    profile = Profile(subject="session:s", updated_at=now)
+    shown = [ProductFeatures(f"p{n}", price=10.0 * (n + 1)) for n in range(8)]
+    for search in range(3):
+        profile.add(shown[0], 1.0, now, 86_400.0, shown, search=f"q{search}")
+    predictions = profile.price_taste.predictions
+    profile.add(shown[0], 5.0, now, 86_400.0, shown, search="q2")  # the purchase after the last click
+    assert profile.price_taste.predictions == predictions == 2
+
+
 def test_decay_ages_the_leaning_and_evidence_alike_and_merge_adds_them() -> None:
     taste = _shop("lower", searches=5)
     leaning, evidence = taste.leaning(), taste.evidence()
@@ -126,3 +147,8 @@ def test_a_profile_learns_the_leaning_and_the_reranker_raises_the_cheaper_candid
     assert [c.id for c in ranked[:3]] == ["c9", "c8", "c7"]
     assert ranked[0].explain["personalization"]["price_leaning"] == "lower"
     assert "price_leaning" not in next(c for c in ranked if c.id == "c0").explain["personalization"]
+    # Where the leading taste fits a candidate better, its price is not the reason given.
+    tasted = RerankContext("strings", profile=profile, strength=0.3, taste_fit={"c7": 1.0, "c8": 0.1})
+    fresh = [Candidate(f"c{n}", {"price": 100.0 - 10 * n}, 1.0 - 0.005 * n) for n in range(10)]
+    parts = {c.id: c.explain["personalization"] for c in PersonalizedReranker().rerank(fresh, tasted)}
+    assert "price_leaning" not in parts["c7"] and parts["c8"]["price_leaning"] == "lower"

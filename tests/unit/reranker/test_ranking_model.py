@@ -10,6 +10,7 @@ import pytest
 from reranker.candidates import Candidate, RerankContext
 from reranker.learned_reranker import LearnedReranker
 from reranker.personalization import Leanings, PersonalizationConfig, has_clear_answer
+from reranker.price_taste import PriceTaste
 from reranker.profiles import ProductFeatures, Profile
 from reranker.ranking_model import (
     FEATURES,
@@ -106,6 +107,22 @@ def test_the_learned_reranker_orders_by_the_model_within_the_guard_rails() -> No
     assert sorted(ids, key=int) == [str(i) for i in range(20)]  # nothing dropped
     assert ids.index("8") == 5  # the favourite brand rises, but at most 3 places
     assert ranked[0].explain["learned_model"]["rank"] == 1 and ranked[0].score > ranked[1].score
+
+
+def test_the_learned_reranker_reads_the_price_leaning_as_the_taste_feature() -> None:
+    # Shoppers chose what fit their taste: the model learned to lift a high `taste` feature.
+    groups = _groups(60, chosen=5, seed=1)
+    for group in groups:
+        group.rows[5][FEATURES.index("taste")], group.rows[5][FEATURES.index("brand")] = 0.9, 0.0
+    model = train(groups)
+    # Twenty candidates, dearest first but for the twelfth, the cheapest; a shopper who always chose the
+    # cheapest of what they saw.
+    candidates = [_candidate(str(i), i + 1, i + 2, brand=f"b{i}", price=10.0 if i == 11 else 100.0 - i)
+                  for i in range(20)]  # fmt: skip
+    saver = Profile("session:s", datetime.now(UTC), price_taste=PriceTaste(1.25, 2.5, 2.0, 4.0), events=5)
+    ranked = LearnedReranker(model).rerank(candidates, RerankContext("q", profile=saver, strength=0.3))
+    ids = [c.id for c in ranked]
+    assert ids.index("11") <= 1, ids  # from 12th: its price fit is its taste feature
 
 
 @pytest.mark.parametrize(
