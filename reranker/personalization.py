@@ -68,7 +68,7 @@ class Leanings:
 def components(leanings: Leanings, source: Mapping[str, Any], taste: float | None) -> dict[str, float]:
     """How well one candidate fits the profile, per part, each in [0, 1]."""
     brand = schema.single(source.get(schema.BRAND))
-    band = schema.price_band(schema.single(source.get(schema.PRICE)))
+    band = schema.price_band(schema.price(source))
     return {
         "brand": leanings("brand", brand) if brand else 0.0,
         "category": leanings.best("category", schema.values(source, schema.CATEGORY_ANCESTORS)),
