@@ -12,7 +12,6 @@ from reranker.personalization import (
     constrained_order,
     has_clear_answer,
     price_fits,
-    taste_part,
 )
 from reranker.ranking_model import RankingModel, base_score, candidate_features
 from vindbaar import schema
@@ -36,7 +35,8 @@ class LearnedReranker:
         profile = context.profile if context.profile is not None and not context.profile.is_empty else None
         leanings = Leanings(profile, context.base_rates) if profile is not None else None
         prices = price_fits(candidates, profile, context.shown)
-        rows = [candidate_features(c, leanings, taste_part(c.id, context.taste_fit, prices)) for c in candidates]
+        taste = context.taste_fit
+        rows = [candidate_features(c, leanings, taste.get(c.id), prices.get(c.id)) for c in candidates]
         # `candidates` come in the unpersonalized order (fused, click lifts applied): where each starts.
         scores = self.model.scores(rows, [base_score(n) for n in range(len(candidates))])
         keys = list(scores)

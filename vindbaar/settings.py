@@ -138,7 +138,9 @@ class Settings(BaseSettings):
         default=0.2, gt=0, lt=1, description="Share of the latest logged searches held out to judge a model."
     )
     ranking_model_min_gain: float = Field(
-        default=0.01, ge=0, description="Relative nDCG@10 gain on held-out searches a model needs to ship."
+        default=0.01,
+        ge=0,
+        description="Relative gain in position-corrected DCG@10 on held-out searches a model needs to ship.",
     )
     ranking_model_min_searches: int = Field(
         default=500, ge=2, description="Logged searches with an outcome needed before a model is trained at all."

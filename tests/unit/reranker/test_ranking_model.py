@@ -17,6 +17,7 @@ from reranker.ranking_model import (
     RankingGroup,
     base_score,
     candidate_features,
+    dcg_at,
     judge,
     mrr_at,
     ndcg_at,
@@ -49,11 +50,11 @@ def test_features_come_from_the_ranks_the_lifts_and_the_product_in_a_fixed_order
     candidate.explain["learned"] = {"factor": 1.4}
     row = dict(zip(FEATURES, candidate_features(candidate, None, None), strict=True))
     assert row == {"click_lift": 1.4, "brand": 0.0, "category": 0.0, "attribute": 0.0, "price_band": 0.0,
-                   "taste": 0.0}  # no profile  # fmt: skip
+                   "taste": 0.0, "price_leaning": 0.0}  # no profile  # fmt: skip
     fan = Profile("session:s", datetime.now(UTC))
     fan.add(ProductFeatures("p", brand="Acme", price=35.0), 5.0, fan.updated_at, 86400.0)
-    row = dict(zip(FEATURES, candidate_features(candidate, Leanings(fan, {}), 0.3), strict=True))
-    assert (row["brand"], row["price_band"], row["taste"]) == (0.625, 0.625, 0.3)
+    row = dict(zip(FEATURES, candidate_features(candidate, Leanings(fan, {}), 0.3, 0.2), strict=True))
+    assert (row["brand"], row["price_band"], row["taste"], row["price_leaning"]) == (0.625, 0.625, 0.3, 0.2)
 
 
 def test_a_place_further_down_starts_lower() -> None:
@@ -66,12 +67,51 @@ def _groups(n: int, chosen: int, seed: int, fan: int = 5) -> list[RankingGroup]:
     rng = random.Random(seed)
     groups = []
     for _ in range(n):
-        rows = [[1.0, rng.uniform(0, 0.1), 0, 0, 0, 0] for _ in range(20)]
+        rows = [[1.0, rng.uniform(0, 0.1), *[0.0] * (len(FEATURES) - 2)] for _ in range(20)]
         rows[fan][FEATURES.index("brand")] = 0.6
         groups.append(
             RankingGroup(rows, [base_score(i) for i in range(20)], [1 if i == chosen else 0 for i in range(20)])
         )
     return groups
+
+
+@pytest.mark.parametrize(
+    ("grades", "weights", "dcg"),
+    [
+        ([1, 0, 0], None, 1.0),
+        ([0, 1, 0], None, 1 / 1.585),
+        ([0, 1, 0], [1.0, 8.0, 1.0], 8 / 1.585),  # a click where one shopper in eight looks stands for eight
+        ([3, 0], [2.0, 5.0], 7 * 2.0),  # the weight multiplies the gain, whatever the grade
+        ([0] * 10 + [1], [1.0] * 10 + [9.0], 0.0),  # beyond the top 10 counts for nothing, weighted or not
+    ],
+)
+def test_dcg_at_10_weighs_each_gain(grades: list[int], weights: list[float] | None, dcg: float) -> None:
+    assert dcg_at(grades, weights) == pytest.approx(dcg, abs=1e-3)
+
+
+def _held_out(chosen: int, fan: int, weight: float) -> RankingGroup:
+    """A held-out search of 20 in the current order, the favourite brand's at `fan`, where the shopper chose
+    the one at `chosen`, which they saw where one shopper in `weight` looks."""
+    rows = [[1.0, 0.0, *[0.0] * (len(FEATURES) - 2)] for _ in range(20)]
+    rows[fan][FEATURES.index("brand")] = 0.6
+    weights = [1.0] * 20
+    weights[chosen] = weight
+    return RankingGroup(rows, [base_score(i) for i in range(20)], [int(i == chosen) for i in range(20)], weights)
+
+
+def test_the_gate_corrects_for_where_the_logged_clicks_were_made() -> None:
+    # The model lifts the favourite brand. Held out: one search in four, the shopper chose it at rank 8,
+    # where one shopper in eight looks; in three, the first result, which everyone sees. Plain nDCG sees
+    # three searches the model made worse and one it made better, and favours the current order; but the
+    # choice at rank 8 stands for the seven shoppers who would have chosen it had they looked that far.
+    model = train(_groups(60, chosen=5, seed=1))
+    held_out = [_held_out(7, 7, 8.0), *(_held_out(0, 7, 1.0) for _ in range(3))] * 5
+    verdict = judge(model, held_out)
+    assert verdict.model["ndcg_at_10"] < verdict.current["ndcg_at_10"]  # uncorrected, it would be refused
+    assert verdict.shipped and verdict.model["ips_dcg_at_10"] > verdict.current["ips_dcg_at_10"]
+    # Seen where everyone looks, the same choices refuse it.
+    plain = [RankingGroup(g.rows, g.base, g.grades) for g in held_out]
+    assert not judge(model, plain).shipped
 
 
 def test_a_model_that_learned_what_shoppers_choose_ships() -> None:
@@ -109,11 +149,11 @@ def test_the_learned_reranker_orders_by_the_model_within_the_guard_rails() -> No
     assert ranked[0].explain["learned_model"]["rank"] == 1 and ranked[0].score > ranked[1].score
 
 
-def test_the_learned_reranker_reads_the_price_leaning_as_the_taste_feature() -> None:
-    # Shoppers chose what fit their taste: the model learned to lift a high `taste` feature.
+def test_the_learned_reranker_reads_the_price_leaning_as_its_own_feature() -> None:
+    # Shoppers chose what fit their price leaning: the model learned to lift a high `price_leaning` feature.
     groups = _groups(60, chosen=5, seed=1)
     for group in groups:
-        group.rows[5][FEATURES.index("taste")], group.rows[5][FEATURES.index("brand")] = 0.9, 0.0
+        group.rows[5][FEATURES.index("price_leaning")], group.rows[5][FEATURES.index("brand")] = 0.9, 0.0
     model = train(groups)
     # Twenty candidates, dearest first but for the twelfth, the cheapest; a shopper who always chose the
     # cheapest of what they saw.
@@ -122,7 +162,7 @@ def test_the_learned_reranker_reads_the_price_leaning_as_the_taste_feature() -> 
     saver = Profile("session:s", datetime.now(UTC), price_taste=PriceTaste(1.25, 2.5, 2.0, 4.0), events=5)
     ranked = LearnedReranker(model).rerank(candidates, RerankContext("q", profile=saver, strength=0.3))
     ids = [c.id for c in ranked]
-    assert ids.index("11") <= 1, ids  # from 12th: its price fit is its taste feature
+    assert ids.index("11") <= 1, ids  # from 12th: its price fit is its `price_leaning` feature
 
 
 @pytest.mark.parametrize(
