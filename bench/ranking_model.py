@@ -25,7 +25,7 @@ def _groups(rng: random.Random, n: int) -> list[RankingGroup]:
     groups = []
     for _ in range(n):
         rows = [[rng.random() for _ in FEATURES] for _ in range(50)]
-        chosen = max(range(50), key=lambda i: rows[i][0] + rows[i][5] + rng.random())
+        chosen = max(range(50), key=lambda i: rows[i][0] + rows[i][FEATURES.index("taste")] + rng.random())
         groups.append(
             RankingGroup(rows, [base_score(i) for i in range(50)], [3 if i == chosen else 0 for i in range(50)])
         )

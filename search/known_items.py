@@ -47,7 +47,7 @@ def known_item_verdict(
         rows = [candidate_features(c, None, None) for c in candidates]
         base = [base_score(n) for n in range(len(candidates))]
         groups.append(RankingGroup(rows, base, [1 if c.id == product_id else 0 for c in candidates]))
-    return judge(model, groups, min_gain=0.0)
+    return judge(model, groups, min_gain=0.0, max_shift=engine.guard_rails.max_shift)
 
 
 def keeps_known_items(verdict: Verdict) -> bool:

@@ -13,10 +13,9 @@ Each logged search that something came of becomes a training group:
 - each graded product's weight is one over how often shoppers look where it was shown (the position bias
   click learning corrects for, `reranker.query_learning.click_weight`).
 
-The latest `holdout` share of searches (by time) is held out; the model ships only when its DCG@10 on them,
-each gain times its weight, beats the current order's by `min_gain` (relative). Unweighted, the gate
-favoured the current order, on whose places the clicks were made: in the fair benchmark it refused a model
-that measured better on fresh searches (`README.md`).
+The latest `holdout` share of searches (by time) is held out; the model ships only when its nDCG@10 on
+them, each search weighted by where its choice was shown (`reranker.ranking_model.judge`), beats the
+current order's by `min_gain` (relative).
 """
 
 from __future__ import annotations
@@ -117,7 +116,7 @@ def train_ranking_model(engine: SearchEngine, publish: bool = True, since: datet
                  len(held_out))  # fmt: skip
         return TrainingReport(len(searches), len(train_groups), None, None)
     model = train(train_groups)
-    verdict = judge(model, held_out, settings.ranking_model_min_gain)
+    verdict = judge(model, held_out, settings.ranking_model_min_gain, engine.guard_rails.max_shift)
     known = known_item_verdict(engine, model, replay, lifts) if verdict.shipped else None
     index = None
     if verdict.shipped and known is not None and keeps_known_items(known) and publish:
@@ -174,7 +173,7 @@ def _groups(
 def seen_weights(outcome: LoggedOutcome, ids: Sequence[str], config: LearningConfig) -> list[float]:
     """Each of `ids`' weight when judging: one over how often shoppers look where the logged search showed
     it (its rank on the whole list, the page's offset included), as click learning counts a click; 1 for a
-    product it did not show."""
+    product it did not show (chosen elsewhere, as from a recommendation: no position to correct for)."""
     seen = {p: outcome.offset + n for n, p in enumerate(outcome.shown, start=1)}
     return [click_weight(seen[pid], config) if pid in seen else 1.0 for pid in ids]
 

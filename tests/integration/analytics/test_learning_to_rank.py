@@ -92,7 +92,7 @@ def test_a_model_that_does_worse_on_held_out_searches_is_refused(
     report = train_ranking_model(engine)
 
     assert report.verdict is not None and report.verdict.searches == 8, report.as_dict()
-    assert report.verdict.model["ips_dcg_at_10"] < report.verdict.current["ips_dcg_at_10"]
+    assert report.verdict.model["weighted_ndcg_at_10"] < report.verdict.current["weighted_ndcg_at_10"]
     assert not report.verdict.shipped and report.index is None
     assert report.model is not None  # trained and judged (a benchmark may still measure it), but never live
     assert not client.indices.exists_alias(name=engine.names.ranker)
@@ -128,7 +128,7 @@ def test_a_model_that_wins_on_held_out_searches_ships_and_ranks_for_a_fan_only(
     report = train_ranking_model(engine)
 
     assert report.verdict is not None and report.verdict.shipped and report.index is not None, report.as_dict()
-    assert report.verdict.model["ips_dcg_at_10"] > report.verdict.current["ips_dcg_at_10"]
+    assert report.verdict.model["weighted_ndcg_at_10"] > report.verdict.current["weighted_ndcg_at_10"]
     # The model only adjusts the unpersonalized order: an anonymous search by name keeps its order.
     assert report.known_items is not None and report.known_items.model == report.known_items.current
     # Workers notice the new model within a catalog check (0.2 s here) and rank with it, for a new fan ...

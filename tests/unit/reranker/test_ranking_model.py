@@ -17,7 +17,6 @@ from reranker.ranking_model import (
     RankingGroup,
     base_score,
     candidate_features,
-    dcg_at,
     judge,
     mrr_at,
     ndcg_at,
@@ -76,42 +75,76 @@ def _groups(n: int, chosen: int, seed: int, fan: int = 5) -> list[RankingGroup]:
 
 
 @pytest.mark.parametrize(
-    ("grades", "weights", "dcg"),
+    ("grades", "weights", "weight"),
     [
-        ([1, 0, 0], None, 1.0),
-        ([0, 1, 0], None, 1 / 1.585),
-        ([0, 1, 0], [1.0, 8.0, 1.0], 8 / 1.585),  # a click where one shopper in eight looks stands for eight
-        ([3, 0], [2.0, 5.0], 7 * 2.0),  # the weight multiplies the gain, whatever the grade
-        ([0] * 10 + [1], [1.0] * 10 + [9.0], 0.0),  # beyond the top 10 counts for nothing, weighted or not
+        ([0, 1, 0], None, 1.0),  # no weights: every search counts alike
+        ([0, 1, 0], [1.0, 8.0, 1.0], 8.0),  # a choice where one shopper in eight looks
+        ([3, 0, 1], [2.0, 9.0, 4.0], 3.0),  # several: their mean
+        ([0, 0, 0], [5.0, 5.0, 5.0], 1.0),  # nothing chosen
     ],
 )
-def test_dcg_at_10_weighs_each_gain(grades: list[int], weights: list[float] | None, dcg: float) -> None:
-    assert dcg_at(grades, weights) == pytest.approx(dcg, abs=1e-3)
+def test_a_search_weighs_as_its_choices_were_seen(
+    grades: list[int], weights: list[float] | None, weight: float
+) -> None:
+    rows = [[0.0] * len(FEATURES) for _ in grades]
+    assert RankingGroup(rows, [base_score(i) for i in range(len(grades))], grades, weights).weight == weight
 
 
-def _held_out(chosen: int, fan: int, weight: float) -> RankingGroup:
-    """A held-out search of 20 in the current order, the favourite brand's at `fan`, where the shopper chose
-    the one at `chosen`, which they saw where one shopper in `weight` looks."""
-    rows = [[1.0, 0.0, *[0.0] * (len(FEATURES) - 2)] for _ in range(20)]
+def test_a_group_needs_one_weight_per_candidate() -> None:
+    with pytest.raises(ValueError, match="one row, base, grade and weight per candidate"):
+        RankingGroup([[0.0] * len(FEATURES)] * 2, [base_score(0), base_score(1)], [1, 0], [1.0])
+
+
+def _held_out(chosen: int, fan: int, weight: float, grade: int = 1) -> RankingGroup:
+    """A held-out search of 20 in the current (and unpersonalized) order, the favourite brand's at `fan`,
+    where the shopper chose the one at `chosen` (with `grade`), seen where one shopper in `weight` looks."""
+    rows = [[1.0, *[0.0] * (len(FEATURES) - 1)] for _ in range(20)]
     rows[fan][FEATURES.index("brand")] = 0.6
     weights = [1.0] * 20
     weights[chosen] = weight
-    return RankingGroup(rows, [base_score(i) for i in range(20)], [int(i == chosen) for i in range(20)], weights)
+    grades = [grade if i == chosen else 0 for i in range(20)]
+    return RankingGroup(rows, [base_score(i) for i in range(20)], grades, weights)
 
 
-def test_the_gate_corrects_for_where_the_logged_clicks_were_made() -> None:
+def test_the_gate_corrects_for_where_the_logged_choices_were_made() -> None:
     # The model lifts the favourite brand. Held out: one search in four, the shopper chose it at rank 8,
-    # where one shopper in eight looks; in three, the first result, which everyone sees. Plain nDCG sees
-    # three searches the model made worse and one it made better, and favours the current order; but the
-    # choice at rank 8 stands for the seven shoppers who would have chosen it had they looked that far.
+    # where one shopper in eight looks; in three, the first result, which everyone sees. A plain average
+    # sees three searches the model made worse and one it made better, and favours the current order; but
+    # the choice at rank 8 stands for the seven shoppers who would have chosen it had they looked that far.
     model = train(_groups(60, chosen=5, seed=1))
     held_out = [_held_out(7, 7, 8.0), *(_held_out(0, 7, 1.0) for _ in range(3))] * 5
     verdict = judge(model, held_out)
-    assert verdict.model["ndcg_at_10"] < verdict.current["ndcg_at_10"]  # uncorrected, it would be refused
-    assert verdict.shipped and verdict.model["ips_dcg_at_10"] > verdict.current["ips_dcg_at_10"]
+    assert verdict.model["ndcg_at_10"] < verdict.current["ndcg_at_10"]  # unweighted, it would be refused
+    assert verdict.shipped and verdict.model["weighted_ndcg_at_10"] > verdict.current["weighted_ndcg_at_10"]
     # Seen where everyone looks, the same choices refuse it.
     plain = [RankingGroup(g.rows, g.base, g.grades) for g in held_out]
     assert not judge(model, plain).shipped
+
+
+def test_one_purchase_low_on_the_page_does_not_outweigh_many_choices_at_the_top() -> None:
+    # One shopper bought the brand's product at rank 10 (weight 10, the cap); forty chose the first result,
+    # which the model pushes to second. Each search's say is its nDCG times its weight, so the purchase's
+    # grade does not multiply its weight.
+    model = train(_groups(60, chosen=5, seed=1))
+    held_out = [_held_out(9, 9, 10.0, grade=3), *(_held_out(0, 9, 1.0) for _ in range(40))]
+    verdict = judge(model, held_out)
+    assert verdict.model["mrr_at_10"] < 0.6 < 0.95 < verdict.current["mrr_at_10"]
+    assert not verdict.shipped and verdict.model["weighted_ndcg_at_10"] < verdict.current["weighted_ndcg_at_10"]
+
+
+def test_the_gate_judges_the_order_the_guard_rails_allow() -> None:
+    # The model lifts the brand's product from 16th; live, it may move 10 places at most: to 6th.
+    model = train(_groups(60, chosen=5, seed=1))
+    held_out = [_held_out(15, 15, 10.0)]
+    assert judge(model, held_out).model["mrr_at_10"] == 1.0
+    assert judge(model, held_out, max_shift=10).model["mrr_at_10"] == pytest.approx(1 / 6, abs=1e-4)  # rounded
+
+
+def test_a_model_no_better_than_the_current_order_is_refused_even_without_a_margin() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    held_out = [_held_out(0, 0, 1.0) for _ in range(5)]  # the brand's product is first already
+    verdict = judge(model, held_out, min_gain=0.0)
+    assert verdict.model == verdict.current and not verdict.shipped
 
 
 def test_a_model_that_learned_what_shoppers_choose_ships() -> None:

@@ -17,7 +17,8 @@ CONFIG = LearningConfig(eta=1.0, max_propensity_weight=10.0)
     [
         (["a", "b", "c"], 0, ["a", "b", "c"], [1.0, 2.0, 3.0]),  # shoppers look at rank r one time in r
         (["a", "b", "c"], 0, ["c", "a"], [3.0, 1.0]),  # in the order asked for, not the order shown
-        (["a", "b"], 20, ["a", "b"], [10.0, 10.0]),  # on page two: ranks 21 and 22, capped
+        (["a", "b"], 3, ["a", "b"], [4.0, 5.0]),  # shown from rank 4 on (a later page)
+        (["a", "b"], 20, ["a", "b"], [10.0, 10.0]),  # ranks 21 and 22: capped
         (["a", "b"], 0, ["a", "z"], [1.0, 1.0]),  # a product the search did not show counts as seen
         ([f"p{i}" for i in range(15)], 0, ["p6", "p14"], [7.0, 10.0]),
     ],
