@@ -151,14 +151,21 @@ def mrr_at(grades_in_order: Sequence[int], k: int = 10) -> float:
     return next((1.0 / (i + 1) for i, g in enumerate(grades_in_order[:k]) if g > 0), 0.0)
 
 
+#: Resamples of the held-out searches behind `Verdict.resampled_wins`; seeded, so a verdict repeats.
+RESAMPLES = 1000
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """The current ranking and a trained model on the same held-out searches."""
+    """The current ranking and a trained model on the same held-out searches; `resampled_wins` is the share
+    of bootstrap resamples of those searches in which the model would ship too (how sure the verdict is: a
+    few hundred searches leave much to chance)."""
 
     searches: int
     current: dict[str, float]
     model: dict[str, float]
     min_gain: float
+    resampled_wins: float = 0.0
 
     @property
     def shipped(self) -> bool:
@@ -169,7 +176,8 @@ class Verdict:
 
     def as_dict(self) -> dict[str, Any]:
         return {"held_out_searches": self.searches, "current": self.current, "model": self.model,
-                "min_gain": self.min_gain, "shipped": self.shipped}  # fmt: skip
+                "min_gain": self.min_gain, "shipped": self.shipped,
+                "resampled_wins": self.resampled_wins}  # fmt: skip
 
 
 def judge(
@@ -190,19 +198,35 @@ def judge(
     useful = [g for g in held_out if g.useful]
     current = {"weighted_ndcg_at_10": 0.0, "ndcg_at_10": 0.0, "mrr_at_10": 0.0}
     learned = dict(current)
+    weighted: list[tuple[float, float]] = []  # per search: the current order's and the model's weighted nDCG
     for group in useful:
+        both = []
         for totals, ranked in ((current, range(len(group.grades))), (learned, model_order(model, group, max_shift))):
             grades = [group.grades[i] for i in ranked]
             ndcg = ndcg_at(grades)
-            totals["weighted_ndcg_at_10"] += group.weight * ndcg
+            both.append(group.weight * ndcg)
+            totals["weighted_ndcg_at_10"] += both[-1]
             totals["ndcg_at_10"] += ndcg
             totals["mrr_at_10"] += mrr_at(grades)
+        weighted.append((both[0], both[1]))
     n, weight = len(useful) or 1, sum(g.weight for g in useful) or 1.0
 
     def means(totals: dict[str, float]) -> dict[str, float]:
         return {k: round(v / (weight if k.startswith("weighted") else n), 4) for k, v in totals.items()}
 
-    return Verdict(len(useful), means(current), means(learned), min_gain)
+    return Verdict(len(useful), means(current), means(learned), min_gain, resampled_wins(weighted, min_gain))
+
+
+def resampled_wins(weighted: Sequence[tuple[float, float]], min_gain: float) -> float:
+    """The share of bootstrap resamples of the searches (each its current and model weighted nDCG) in which
+    the model beats the current order by `min_gain`. The weights' sum is the same for both sides of a
+    resample, so comparing sums compares the weighted means."""
+    if not weighted:
+        return 0.0
+    pairs = np.asarray(weighted, dtype=np.float64)
+    picks = np.random.default_rng(7).integers(0, len(pairs), size=(RESAMPLES, len(pairs)))
+    current, model = pairs[picks, 0].sum(axis=1), pairs[picks, 1].sum(axis=1)
+    return round(float(np.mean((model > current) & (model >= current * (1 + min_gain)))), 3)
 
 
 def model_order(model: RankingModel, group: RankingGroup, max_shift: int | None) -> list[int]:

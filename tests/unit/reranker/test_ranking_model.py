@@ -20,6 +20,7 @@ from reranker.ranking_model import (
     judge,
     mrr_at,
     ndcg_at,
+    resampled_wins,
     train,
 )  # fmt: skip
 
@@ -138,6 +139,34 @@ def test_the_gate_judges_the_order_the_guard_rails_allow() -> None:
     held_out = [_held_out(15, 15, 10.0)]
     assert judge(model, held_out).model["mrr_at_10"] == 1.0
     assert judge(model, held_out, max_shift=10).model["mrr_at_10"] == pytest.approx(1 / 6, abs=1e-4)  # rounded
+
+
+@pytest.mark.parametrize(
+    ("weighted", "share"),
+    [
+        ([(0.5, 0.8)] * 20, 1.0),  # better on every search: every resample says ship
+        ([(0.8, 0.5)] * 20, 0.0),  # worse on every search: none does
+        ([(0.5, 0.5)] * 20, 0.0),  # equal: not better by the margin in any
+        ([], 0.0),  # nothing held out
+    ],
+)
+def test_resampled_wins_of_clear_cases(weighted: list[tuple[float, float]], share: float) -> None:
+    assert resampled_wins(weighted, 0.01) == share
+
+
+def test_resampled_wins_say_how_sure_a_close_verdict_is() -> None:
+    # Ten searches: the model gains much on three, loses a little on seven; overall it wins by 17 %.
+    weighted = [(0.3, 0.9)] * 3 + [(0.8, 0.7)] * 7
+    share = resampled_wins(weighted, 0.01)
+    assert 0.5 < share < 0.95  # it ships, but often a resample of ten searches would not
+    assert resampled_wins(weighted * 10, 0.01) > share  # the same pattern over a hundred: surer
+    assert resampled_wins(weighted, 0.01) == share  # seeded: a verdict repeats
+
+
+def test_the_verdict_reports_how_sure_it_is() -> None:
+    model = train(_groups(60, chosen=5, seed=1))
+    verdict = judge(model, _groups(20, chosen=5, seed=2))
+    assert verdict.shipped and verdict.resampled_wins == 1.0 and verdict.as_dict()["resampled_wins"] == 1.0
 
 
 def test_a_model_no_better_than_the_current_order_is_refused_even_without_a_margin() -> None:
