@@ -172,12 +172,17 @@ class Verdict:
         """The model ships only with a better position-weighted nDCG@10 (see `judge`), by at least
         `min_gain` (relative), on held-out searches; an equal one does not."""
         current, model = self.current["weighted_ndcg_at_10"], self.model["weighted_ndcg_at_10"]
-        return self.searches > 0 and model > current and model >= current * (1 + self.min_gain)
+        return self.searches > 0 and beats(model, current, self.min_gain)
 
     def as_dict(self) -> dict[str, Any]:
         return {"held_out_searches": self.searches, "current": self.current, "model": self.model,
                 "min_gain": self.min_gain, "shipped": self.shipped,
                 "resampled_wins": self.resampled_wins}  # fmt: skip
+
+
+def beats(model: float, current: float, min_gain: float) -> bool:
+    """Whether a model's figure beats the current ranking's: better, and by at least `min_gain` (relative)."""
+    return model > current and model >= current * (1 + min_gain)
 
 
 def judge(
@@ -199,34 +204,35 @@ def judge(
     current = {"weighted_ndcg_at_10": 0.0, "ndcg_at_10": 0.0, "mrr_at_10": 0.0}
     learned = dict(current)
     weighted: list[tuple[float, float]] = []  # per search: the current order's and the model's weighted nDCG
-    for group in useful:
+    weights = [g.weight for g in useful]
+    for group, weight in zip(useful, weights, strict=True):
         both = []
         for totals, ranked in ((current, range(len(group.grades))), (learned, model_order(model, group, max_shift))):
             grades = [group.grades[i] for i in ranked]
             ndcg = ndcg_at(grades)
-            both.append(group.weight * ndcg)
+            both.append(weight * ndcg)
             totals["weighted_ndcg_at_10"] += both[-1]
             totals["ndcg_at_10"] += ndcg
             totals["mrr_at_10"] += mrr_at(grades)
         weighted.append((both[0], both[1]))
-    n, weight = len(useful) or 1, sum(g.weight for g in useful) or 1.0
+    n, weight_sum = len(useful) or 1, sum(weights) or 1.0
 
     def means(totals: dict[str, float]) -> dict[str, float]:
-        return {k: round(v / (weight if k.startswith("weighted") else n), 4) for k, v in totals.items()}
+        return {k: round(v / (weight_sum if k.startswith("weighted") else n), 4) for k, v in totals.items()}
 
     return Verdict(len(useful), means(current), means(learned), min_gain, resampled_wins(weighted, min_gain))
 
 
 def resampled_wins(weighted: Sequence[tuple[float, float]], min_gain: float) -> float:
     """The share of bootstrap resamples of the searches (each its current and model weighted nDCG) in which
-    the model beats the current order by `min_gain`. The weights' sum is the same for both sides of a
-    resample, so comparing sums compares the weighted means."""
+    the model `beats` the current order. The weights' sum is the same for both sides of a resample, so
+    comparing sums compares the weighted means."""
     if not weighted:
         return 0.0
     pairs = np.asarray(weighted, dtype=np.float64)
     picks = np.random.default_rng(7).integers(0, len(pairs), size=(RESAMPLES, len(pairs)))
-    current, model = pairs[picks, 0].sum(axis=1), pairs[picks, 1].sum(axis=1)
-    return round(float(np.mean((model > current) & (model >= current * (1 + min_gain)))), 3)
+    sums = pairs[picks].sum(axis=1)  # per resample: (current, model)
+    return round(sum(beats(float(m), float(c), min_gain) for c, m in sums) / RESAMPLES, 3)
 
 
 def model_order(model: RankingModel, group: RankingGroup, max_shift: int | None) -> list[int]:
