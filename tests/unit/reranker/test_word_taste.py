@@ -3,6 +3,7 @@ predict the choices."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ import pytest
 
 from reranker.profiles import ProductFeatures, Profile
 from reranker.taste import Taste
-from reranker.word_taste import MAX_PRODUCT_WORDS, MAX_WORDS, SCORING_WORDS, WordTaste
+from reranker.word_taste import MAX_PRODUCT_WORDS, MAX_WORDS, SCORING_WORDS, WordTaste, rarity
 
 QUALITIES = ["wooden", "plastic", "metal", "glossy", "retro", "tiny", "padded", "foldable"]
 
@@ -49,9 +50,31 @@ def test_a_word_half_the_products_have_cancels_over_choices_and_loses_to_the_qua
         page = [frozenset({"toy", *(["you"] if n % 2 else []), *(["wooden"] if n == 0 else [])}) for n in range(10)]
         chosen = page[0] | ({"you"} if number % 2 else set())
         taste.learn(chosen, page[1:], 1.0, new=True)
-    # "you" gained 4/9 three times and lost 5/9 twice (not the first time: it was not yet in the taste).
-    assert taste.weights["you"] == pytest.approx(3 * 4 / 9 - 2 * 5 / 9)
-    assert taste.weights["wooden"] == pytest.approx(6.0) and next(iter(taste.words())) == "wooden"
+    # "you" gained 4/9 three times and lost 5/9 twice (not the first time: it was not yet in the taste), each
+    # time times its rarity among the nine others (five have it); "wooden", which none of them has, gained 1.
+    assert taste.weights["you"] == pytest.approx((3 * 4 / 9 - 2 * 5 / 9) * rarity(5, 9))
+    assert taste.weights["wooden"] == pytest.approx(6 * rarity(0, 9)) and next(iter(taste.words())) == "wooden"
+
+
+def test_common_words_the_choices_share_by_chance_do_not_outscore_the_quality() -> None:
+    # Three searches, each showing the chosen product and 19 others: 8 of them say "are", 8 say "these", none
+    # is electric. The chosen one is electric and happens to say "are" and "these" too.
+    taste = WordTaste()
+    for number in range(3):
+        page = [frozenset({"guitar", *(["are"] if n < 8 else []), *(["these"] if 4 <= n < 12 else [])})
+                for n in range(19)]  # fmt: skip
+        taste.learn(frozenset({"guitar", "electric", "are", "these", f"model{number}"}), page, 1.0, new=True)
+    words = taste.words()
+    assert next(iter(words)) == "electric"
+    # A product with both common words scores below one with the quality; without the words' rarity among the
+    # others it scored above it (3 x 11/19 each: 3.5, against 3 x 1).
+    assert words["are"] + words["these"] < words["electric"]
+
+
+def test_rarity_is_the_smoothed_log_inverse_share_among_the_others_shown() -> None:
+    assert rarity(0, 9) == pytest.approx(math.log(11))  # none has it: finite
+    assert rarity(9, 9) == pytest.approx(math.log(11 / 10))  # all have it: near zero
+    assert rarity(1, 20) > rarity(8, 20) > rarity(19, 20) > 0
 
 
 def test_numbers_are_never_taste_words() -> None:
