@@ -18,7 +18,11 @@ adds nothing on average: it has the word as often as the others do. Only words f
 `MIN_CHOICES` choices may count, so that one product's own words are never a taste; the strongest
 `SCORING_WORDS` of them score candidates. Words without a letter are not learned: a number is a size, a
 count or a model number, and means something else in every product. How sure the word taste is comes, as
-for the embedding taste, from how well it predicted each choice before learning it.
+for the embedding taste, from how well it predicted each choice before learning it, ranking what was shown
+by its scoring words, as it ranks a live search's candidates. (Ranked by all its words, as first built, a
+product's own rare words from one earlier choice decided the prediction; with the rarity they weighed
+most, and brand fans' tastes earned less say: 1.89x after five clicks against 2.08x, `make
+bench-personalization`.) The first two choices are not predicted: no word was in two choices yet.
 """
 
 from __future__ import annotations
@@ -58,8 +62,11 @@ class WordTaste:
         others = [o for o in others if o]
         if not chosen or not others or weight <= 0:
             return
-        if new and self.weights:
-            score = self._score
+        if new and (scoring := self.words()):
+            # Predicted as the taste ranks a live search: by its scoring words (each found adds its weight).
+            def score(words: Collection[str]) -> float:
+                return sum(scoring.get(word, 0.0) for word in words)
+
             self.predicted += percentile(score(chosen), [score(other) for other in others]) - 0.5
             self.predictions += 1.0
         shown: dict[str, int] = {}
@@ -125,9 +132,6 @@ class WordTaste:
 
     def _qualifies(self, word: str, weight: float) -> bool:
         return weight > 0 and self.seen.get(word, 0) >= MIN_CHOICES
-
-    def _score(self, words: Collection[str]) -> float:
-        return sum(self.weights.get(word, 0.0) for word in words)
 
     def _prune(self) -> None:
         if len(self.weights) > MAX_WORDS:

@@ -92,8 +92,21 @@ def test_one_products_own_words_are_never_a_taste() -> None:
 
 def test_a_taste_that_predicts_the_choices_earns_confidence() -> None:
     taste = _shop(choose_wooden=True, searches=5)
-    assert taste.predictions == 4  # each choice after the first was predicted before it was learned
+    # Each choice from the third on was predicted before it was learned; before, no word had been in two
+    # choices, so the taste scored nothing and predicted nothing.
+    assert taste.predictions == 3
     assert taste.evidence() > 2 and taste.confidence() == 1
+
+
+def test_a_choice_is_predicted_by_the_words_that_score_searches_only() -> None:
+    # "wooden" is the taste's one scoring word; "gift" weighs more but was in one choice only, so it scores
+    # nothing live, and it must not earn the taste evidence either.
+    taste = WordTaste(weights={"wooden": 2.0, "gift": 5.0}, seen={"wooden": 2, "gift": 1})
+    assert taste.words() == {"wooden": 2.0}
+    others = [frozenset({"doll", "wooden"}), frozenset({"doll", "wooden"}), frozenset({"doll"})]
+    taste.learn(frozenset({"doll", "gift"}), others, 1.0, new=True)
+    # Ranked by "wooden", the choice lands below two of three others: (0 + 1 tie / 2) / 3.
+    assert taste.predictions == 1 and taste.predicted == pytest.approx(1 / 6 - 0.5)
 
 
 def test_random_choices_rarely_earn_any_confidence() -> None:
