@@ -170,7 +170,8 @@ class Profile:
         at least as well as the embedding taste (in standard deviations above chance). One taste scores, not
         the better fit of both: two tastes of one shopper mostly say the same, and the weaker adds more noise
         than news (fair benchmark: 1.19x after five clicks with the better of both fits, 1.27x with the word
-        taste alone)."""
+        taste alone). The word taste predicts from a shopper's third choice, the embedding taste from their
+        second, so at equal skill the word taste's evidence is the smaller (sqrt(3/4) after five choices)."""
         if self.word_taste.confidence() <= 0:
             return False
         return self.taste.confidence() <= 0 or self.word_taste.evidence() >= self.taste.evidence()
