@@ -13,11 +13,11 @@ has and the others lack adds almost its full weight each time. Both sides count 
 among the others shown (an inverse document frequency over the page): a word in two products of five
 turns up in every one of three choices one time in sixteen by chance, so over a few hundred words some
 common word always does, and without the rarity it weighed two thirds of the quality ("are" 1.9 beside
-"electric" 2.8), so a product with two such words outscored one with the quality. A chance choice adds
-almost nothing on average: it has the word as often as the others do, but the rarity is read among the
-others, which have the word once more when the choice lacks it, so a word that K of a page's products have
-gains ``K(n+1-K) / (n(n+1)) x log((K+1)/K)`` per chance choice (about 0.03 on a page of 20, against 3
-for a quality the others lack; a known bias, left for the evidence to absorb). Only words found in at least
+"electric" 2.8), so a product with two such words outscored one with the quality. A chance choice still
+adds nothing on average: it has the word as often as the others do, and the rarity is the word's on the
+whole page, the same whether the choice has it or not. (Read among the others only, as first built, it
+was higher when the choice lacked the word, and a chance choice added a little to every word a page
+has.) Only words found in at least
 `MIN_CHOICES` choices may count, so that one product's own words are never a taste; the strongest
 `SCORING_WORDS` of them score candidates. Words without a letter are not learned: a number is a size, a
 count or a model number, and means something else in every product. How sure the word taste is comes, as
@@ -76,8 +76,10 @@ class WordTaste:
         for other in others:
             for word in other:
                 shown[word] = shown.get(word, 0) + 1
+        page = len(others) + 1  # rarity on the whole page, the choice included: a chance choice adds nothing
         for word in chosen:
-            gain = weight * (1.0 - shown.get(word, 0) / len(others)) * rarity(shown.get(word, 0), len(others))
+            count = shown.get(word, 0)
+            gain = weight * (1.0 - count / len(others)) * rarity(count + 1, page)
             if gain > 0 and _has_letter(word):
                 self.weights[word] = self.weights.get(word, 0.0) + gain
                 if new:
@@ -86,7 +88,7 @@ class WordTaste:
             # The other side of the contrast: a word the choice lacks loses its share of the others. A common
             # word ("you", "set") then cancels over choices, as the searched product type does at once.
             count = shown.get(word, 0)
-            self.weights[word] -= weight * count / len(others) * rarity(count, len(others))
+            self.weights[word] -= weight * count / len(others) * rarity(count, page)
         self._prune()
 
     def decay(self, factor: float) -> None:

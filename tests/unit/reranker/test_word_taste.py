@@ -51,9 +51,23 @@ def test_a_word_half_the_products_have_cancels_over_choices_and_loses_to_the_qua
         chosen = page[0] | ({"you"} if number % 2 else set())
         taste.learn(chosen, page[1:], 1.0, new=True)
     # "you" gained 4/9 three times and lost 5/9 twice (not the first time: it was not yet in the taste), each
-    # time times its rarity among the nine others (five have it); "wooden", which none of them has, gained 1.
-    assert taste.weights["you"] == pytest.approx((3 * 4 / 9 - 2 * 5 / 9) * rarity(5, 9))
-    assert taste.weights["wooden"] == pytest.approx(6 * rarity(0, 9)) and next(iter(taste.words())) == "wooden"
+    # time times its rarity on the page of ten (six have it with the choice, five without); "wooden", which
+    # only the choice has, gained 1 times its rarity six times.
+    assert taste.weights["you"] == pytest.approx(3 * 4 / 9 * rarity(6, 10) - 2 * 5 / 9 * rarity(5, 10))
+    assert taste.weights["wooden"] == pytest.approx(6 * rarity(1, 10)) and next(iter(taste.words())) == "wooden"
+
+
+@pytest.mark.parametrize("having", [1, 2, 5, 9])
+def test_a_choice_made_at_random_adds_nothing_to_a_word_on_average(having: int) -> None:
+    # A page of ten, `having` of them with "you": each product chosen in turn by a taste that holds "you".
+    page = [frozenset({"toy", f"toy{n}", *(["you"] if n < having else [])}) for n in range(10)]
+    changes = []
+    for chosen in page:
+        taste = WordTaste(weights={"you": 0.0})
+        taste.learn(chosen, [p for p in page if p is not chosen], 1.0, new=False)
+        changes.append(taste.weights["you"])
+    assert sum(changes) / len(changes) == pytest.approx(0.0, abs=1e-12)
+    assert max(changes) > 0 > min(changes)  # it moves each time, and cancels on average
 
 
 def test_common_words_the_choices_share_by_chance_do_not_outscore_the_quality() -> None:
