@@ -15,8 +15,8 @@ where none of them is known. Scoring 100 candidates takes about a millisecond (`
 
 A model is shipped only when it beats the current ranking on held-out logged searches (`judge`), each
 search weighted by where its choice was shown. In the fair benchmark (seeds 17 / 23 / 29 / 31) the models
-lift liked products 1.56x / 1.55x / 1.55x / 1.52x on fresh searches, against the hand-set 1.36x / 1.32x /
-1.37x / 1.31x, and the weighted gate ships all four (+16 % / +11 % / +8 % / +4 %). Before the word taste
+lift liked products 1.55x / 1.54x / 1.55x / 1.52x on fresh searches, against the hand-set 1.35x / 1.32x /
+1.37x / 1.30x, and the weighted gate ships all four (+16 % / +11 % / +8 % / +2 %). Before the word taste
 weighed words by their rarity, plain nDCG on the held-out searches said -0.1 % / -3.8 % (seeds 17 / 23)
 for models that lifted liked products 1.48x / 1.57x against 1.25x / 1.36x; the weighted gate shipped them.
 """

@@ -10,7 +10,7 @@ Each choice adds, for every word of the chosen product, how much rarer the word 
 of them (Rocchio's contrast, as for the embedding taste): words the search's products share (the product
 type searched for) add nothing, common words ("you", "set") cancel over choices, and a quality the choice
 has and the others lack adds almost its full weight each time. Both sides count times the word's `rarity`
-among the others shown (an inverse document frequency over the page): a word in two products of five
+on the page shown (an inverse document frequency over the page): a word in two products of five
 turns up in every one of three choices one time in sixteen by chance, so over a few hundred words some
 common word always does, and without the rarity it weighed two thirds of the quality ("are" 1.9 beside
 "electric" 2.8), so a product with two such words outscored one with the quality. A chance choice still
