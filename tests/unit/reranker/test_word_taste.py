@@ -80,12 +80,12 @@ def test_common_words_the_choices_share_by_chance_do_not_outscore_the_quality() 
         taste.learn(frozenset({"guitar", "electric", "are", "these", f"model{number}"}), page, 1.0, new=True)
     words = taste.words()
     assert next(iter(words)) == "electric"
-    # A product with both common words scores below one with the quality; without the words' rarity among the
-    # others it scored above it (3 x 11/19 each: 3.5, against 3 x 1).
+    # A product with both common words scores below one with the quality; without the words' rarity on the
+    # page it scored above it (3 x 11/19 each: 3.5, against 3 x 1).
     assert words["are"] + words["these"] < words["electric"]
 
 
-def test_rarity_is_the_smoothed_log_inverse_share_among_the_others_shown() -> None:
+def test_rarity_is_the_smoothed_log_inverse_share_on_the_page_shown() -> None:
     assert rarity(0, 9) == pytest.approx(math.log(11))  # none has it: finite
     assert rarity(9, 9) == pytest.approx(math.log(11 / 10))  # all have it: near zero
     assert rarity(1, 20) > rarity(8, 20) > rarity(19, 20) > 0
